@@ -1,0 +1,31 @@
+"""autodiff_ast: source-to-source reverse-mode automatic differentiation for NumPy.
+
+``grad`` reads a Python function's source, rewrites it in a normal form of one
+operation per statement, writes the adjoint statements in reverse order by the chain
+rule, and compiles the result into a plain NumPy function that you can print, read,
+step through with pdb and export.
+
+Vocabulary used throughout:
+
+- *primal*: the user's function and its values; ``ans`` is a primal operation's result.
+- *adjoint*: the gradient of the output with respect to a value, named ``dx`` for ``x``;
+  ``g`` is the adjoint of a rule's result, ``dout`` that of the function's output.
+- *active*: a value that depends on a differentiated input and that the output depends
+  on; only active values get adjoints.
+- *normal form*: one operation per statement, operands are names or constants
+  (see ``normal_form``).
+- *rule*: a function ``(g, ans, *args) -> one contribution per argument`` registered
+  with ``adjoint``; the compiler inlines its body.
+"""
+
+from .api import GradientFunction, grad, value_and_grad
+from .errors import (AutodiffError, AutodiffSyntaxError, MissingRuleError,
+                     NonScalarOutputError, SourceUnavailableError, WrtError)
+from .rules import adjoint, nondifferentiable
+
+__all__ = [
+    "grad", "value_and_grad", "GradientFunction", "adjoint", "nondifferentiable",
+    "AutodiffError", "AutodiffSyntaxError", "MissingRuleError", "NonScalarOutputError",
+    "SourceUnavailableError", "WrtError",
+]
+__version__ = "0.1.0"

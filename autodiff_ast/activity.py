@@ -1,0 +1,87 @@
+"""Pass 6, activity: which values need an adjoint.
+
+Takes a normal-form ``FunctionDef`` and the indices of the parameters to differentiate;
+gives the set of *active* names: those that depend on a differentiated parameter
+(forward) and that the returned value depends on (backward), both through
+differentiable operations. Only active names get adjoints, so a data matrix ``X`` never
+gets a ``dX``, and nothing flows through ``np.argmax``, ``x.shape`` or a comparison.
+
+>>> from autodiff_ast.source import read
+>>> from autodiff_ast.resolve import resolve
+>>> from autodiff_ast.normalize import normalize
+>>> def f(W, X):
+...     n = X.shape[0]
+...     s = X @ W
+...     return np.sum(s) / n
+>>> fn, ctx = read(f)
+>>> fn = normalize(resolve(fn, ctx), ctx)
+>>> sorted(active_names(fn, ctx, ["W"]))
+['W', '_t2', 'out', 's']
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .rules import registry
+
+# Attributes of arrays whose values carry no gradient.
+INACTIVE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "flags"}
+INACTIVE_OPERATORS = (ast.FloorDiv, ast.BitAnd, ast.BitOr, ast.BitXor, ast.LShift, ast.RShift,
+                      ast.Not, ast.Invert)
+
+
+def targets(stmt):
+    """Names assigned by a normal-form statement."""
+    if isinstance(stmt, ast.Assign):
+        target = stmt.targets[0]
+        if isinstance(target, ast.Tuple):
+            return [e.id for e in target.elts]
+        return [target.id]
+    return []
+
+
+def operands(stmt, ctx):
+    """Names whose adjoints the statement's value can contribute to (differentiable
+    operand positions only): ``x`` in ``x[i]`` but not ``i``; nothing for ``x.shape``,
+    comparisons or calls of non-differentiable functions."""
+    if not isinstance(stmt, ast.Assign):
+        return []
+    value = stmt.value
+    if isinstance(value, (ast.Compare, ast.BoolOp)):
+        return []
+    if isinstance(value, (ast.BinOp, ast.UnaryOp)) and isinstance(value.op, INACTIVE_OPERATORS):
+        return []
+    if isinstance(value, ast.Subscript):
+        return [value.value.id]
+    if isinstance(value, ast.Attribute):
+        if value.attr in INACTIVE_ATTRIBUTES or not isinstance(value.value, ast.Name):
+            return []
+        return [value.value.id]
+    if isinstance(value, ast.Call):
+        try:
+            callee = ctx.lookup(value.func)
+        except (AttributeError, TypeError, KeyError):
+            callee = None
+        if callee is not None and registry.is_nondifferentiable(callee):
+            return []
+        nodes = value.args + [k.value for k in value.keywords]
+    else:
+        nodes = [value]
+    return [n.id for node in nodes for n in ast.walk(node)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in ctx.namespace]
+
+
+def active_names(fn, ctx, wrt_names):
+    """The names of ``fn`` that need an adjoint; see the module docstring."""
+    body = fn.body
+    varied = set(wrt_names)
+    for stmt in body:
+        if any(name in varied for name in operands(stmt, ctx)):
+            varied.update(targets(stmt))
+    returned = body[-1].value
+    useful = {returned.id} if isinstance(returned, ast.Name) else set()
+    for stmt in reversed(body):
+        if any(name in useful for name in targets(stmt)):
+            useful.update(operands(stmt, ctx))
+    return varied & useful

@@ -1,0 +1,217 @@
+"""The public transforms: ``grad`` and ``value_and_grad``.
+
+Both return a callable with the user's signature that runs the generated gradient code
+(plain NumPy; no tape, no tracing). The code is generated on first use (or when
+``.source`` is read) and cached per function and options.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import weakref
+
+import numpy as np
+
+from . import pipeline
+from .source import require_python_function
+from .errors import AutodiffError, WrtError
+
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def grad(function=None, wrt=0, *, verbose=False):
+    """The gradient of a scalar-valued ``function`` with respect to some of its parameters.
+
+    Use it as ``@grad``, ``@grad(wrt=...)`` or ``grad(f, wrt=...)``. ``wrt`` is a
+    parameter index or name, or a tuple of them: one gives one gradient, a tuple gives a
+    tuple. Each gradient has the shape (and floating dtype) of its parameter; integer
+    arguments are differentiated as floats. ``verbose=True`` prints the code after every
+    compiler pass when the gradient is generated.
+
+    >>> import numpy as np
+    >>> @grad(wrt=(0, 1))
+    ... def f(x, y):
+    ...     return np.sum(x * y)
+    >>> f(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    (array([3., 4.]), array([1., 2.]))
+    """
+    if function is None:
+        return lambda f: GradientFunction(f, wrt, "grad", verbose)
+    return GradientFunction(function, wrt, "grad", verbose)
+
+
+def value_and_grad(function=None, wrt=0, *, verbose=False):
+    """Like :func:`grad`, but the call returns ``(value, gradients)``, computing the value
+    once (it is the forward sweep of the gradient code).
+
+    >>> import numpy as np
+    >>> @value_and_grad
+    ... def f(x):
+    ...     return np.sum(x ** 2)
+    >>> f(np.array([1.0, 2.0]))
+    (np.float64(5.0), array([2., 4.]))
+    """
+    if function is None:
+        return lambda f: GradientFunction(f, wrt, "value_and_grad", verbose)
+    return GradientFunction(function, wrt, "value_and_grad", verbose)
+
+
+class GradientFunction:
+    """A function's gradient: callable with the function's signature.
+
+    ``.source`` is the generated Python text, ``.generated_function`` the plain function
+    that runs (for ``pdb`` and ``inspect``), ``.__wrapped__`` the original function.
+    """
+
+    def __init__(self, function, wrt, mode, verbose=False):
+        functools.update_wrapper(self, function)
+        self._mode, self._verbose = mode, verbose
+        self._indices, self._single, self._names = _normalize_wrt(function, wrt, mode)
+        self._generated = None
+
+    # ----- the generated code --------------------------------------------------------
+
+    def _generate(self):
+        if self._generated is None:
+            function = self.__wrapped__
+            key = (self._indices, self._single, self._mode)
+            try:
+                per_function = _CACHE.setdefault(function, {})
+            except TypeError:  # not weak-referenceable
+                per_function = {}
+            generated = per_function.get(key)
+            if generated is None or self._verbose:
+                generated = pipeline.compile_gradient(
+                    function, self._indices, self._mode, self._single, self._verbose)
+                per_function[key] = generated
+            self._generated = generated
+        return self._generated
+
+    @property
+    def source(self):
+        """The generated gradient function's Python source."""
+        return self._generate().source
+
+    @property
+    def generated_function(self):
+        """The generated gradient function itself (plain Python; takes ``dout=1.0``)."""
+        return self._generate().function
+
+    # ----- calling ---------------------------------------------------------------------
+
+    def __call__(self, *args, **kwargs):
+        generated = self._generate()
+        function = generated.function
+        if generated.context.refresh:
+            namespace = function.__globals__
+            for name, (kind, source) in generated.context.refresh.items():
+                namespace[name] = source[name] if kind == "global" else source.cell_contents
+        inputs = []
+        args = list(args)
+        seed = None
+        for index, name in zip(self._indices, self._names):
+            if index < len(args):
+                args[index] = value = _as_float(args[index])
+            elif name in kwargs:
+                kwargs[name] = value = _as_float(kwargs[name])
+            else:
+                value = _default(self.__wrapped__, name)
+            inputs.append(value)
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                seed = value.dtype if seed is None else np.promote_types(seed, value.dtype)
+        if seed is not None:
+            # The adjoint sweep starts from a one of the inputs' precision, so that
+            # float32 inputs give float32 adjoints all the way through.
+            kwargs[generated.context.seed] = seed.type(1.0)
+        result = function(*args, **kwargs)
+        if self._mode == "value_and_grad":
+            value, grads = result
+            return value, self._finish(grads, inputs)
+        return self._finish(result, inputs)
+
+    def _finish(self, grads, inputs):
+        if self._single:
+            return _finish_one(grads, inputs[0], ())
+        done = []
+        for g, x in zip(grads, inputs):
+            done.append(_finish_one(g, x, done))
+        return tuple(done)
+
+    def __repr__(self):
+        return f"<{self._mode} of {self.__wrapped__.__qualname__} wrt {self._names}>"
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return functools.partial(self, instance)
+
+
+def _finish_one(g, x, earlier):
+    """Give the gradient ``g`` of input ``x`` the input's shape, kind and floating dtype,
+    as an array of its own (not a read-only view, not shared with another gradient)."""
+    if isinstance(g, np.ndarray):
+        if not g.flags.writeable or any(g is e for e in earlier):
+            g = g.copy()
+        if not isinstance(x, np.ndarray) and g.ndim == 0:
+            g = g[()]
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f" and getattr(g, "dtype", x.dtype) != x.dtype:
+        g = np.asarray(g, dtype=x.dtype) if np.ndim(g) else x.dtype.type(g)
+    if np.shape(g) != np.shape(x):
+        raise AutodiffError(
+            f"internal error: a gradient of shape {np.shape(g)} was computed for an input of "
+            f"shape {np.shape(x)}; please report this with the generated source (.source)")
+    return g
+
+
+def _as_float(value):
+    """Differentiated integer (and boolean) inputs are treated as floats."""
+    if isinstance(value, (bool, int)):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "biu":
+            return value.astype(np.float64)
+        return value
+    if isinstance(value, (list, tuple)):
+        array = np.asarray(value)
+        if array.dtype.kind in "biuf":
+            return array.astype(np.float64) if array.dtype.kind != "f" else array
+    return value
+
+
+def _default(function, name):
+    parameter = inspect.signature(function).parameters[name]
+    if parameter.default is inspect.Parameter.empty:
+        raise TypeError(f"{function.__qualname__}() missing argument '{name}'")
+    return parameter.default
+
+
+def _normalize_wrt(function, wrt, mode):
+    """``(indices, single, names)`` for a ``wrt`` of indices and/or names."""
+    require_python_function(function)
+    parameters = [p for p in inspect.signature(function).parameters.values()
+                  if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    names = [p.name for p in parameters]
+    single = not isinstance(wrt, (tuple, list))
+    items = [wrt] if single else list(wrt)
+    if not items:
+        raise WrtError(f"{mode}: wrt is empty; give at least one parameter index or name")
+    indices = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise WrtError(f"{mode}: wrt must hold parameter indices or names, got {item!r}")
+        if isinstance(item, str):
+            if item not in names:
+                raise WrtError(f"{mode}: {function.__qualname__} has no parameter named "
+                               f"{item!r}; its parameters are {', '.join(names) or 'none'}")
+            index = names.index(item)
+        else:
+            index = item + len(names) if item < 0 else item
+            if not 0 <= index < len(names):
+                raise WrtError(f"{mode}: wrt={item} is out of range: {function.__qualname__} "
+                               f"has {len(names)} parameter{'s' if len(names) != 1 else ''} "
+                               f"({', '.join(names) or 'none'})")
+        if index in indices:
+            raise WrtError(f"{mode}: parameter {names[index]!r} is listed twice in wrt")
+        indices.append(index)
+    return tuple(indices), single, tuple(names[i] for i in indices)

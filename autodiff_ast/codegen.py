@@ -1,0 +1,92 @@
+"""Pass 9, codegen: the gradient ``FunctionDef`` becomes readable source and a function.
+
+Takes the simplified ``FunctionDef`` and the context; gives a :class:`Generated` with the
+source text (printed by ``ast.unparse``, a ``# <original line>`` comment above each
+group of adjoint statements) and the compiled function. The text is registered in
+``linecache`` under a name like ``<autodiff_ast grad_f #1>`` so that tracebacks,
+``inspect.getsource`` and ``pdb`` show the generated lines. Default values of the
+user's parameters are the user's own objects.
+
+>>> import ast
+>>> from autodiff_ast.context import Context
+>>> fn = ast.parse("def f(x, dout=1.0):\\n    dx = dout * 2\\n    return dx").body[0]
+>>> fn.body.insert(0, comment("return 2 * x"))
+>>> print(generate(fn, Context(None, "f.py", 0, 0, [])).source)
+def grad_f(x, dout=1.0):
+    # return 2 * x
+    dx = dout * 2
+    return dx
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import dataclasses
+import itertools
+import linecache
+import re
+
+_COUNTER = itertools.count(1)
+MARK = "__autodiff_ast_comment__"
+
+
+@dataclasses.dataclass
+class Generated:
+    """A generated function, its source text and the file name it is registered under."""
+
+    function: object
+    source: str
+    filename: str
+
+
+def comment(text):
+    """A statement that codegen prints as ``# text``; ``reverse`` puts one above the
+    adjoint statements of each original line."""
+    return ast.Expr(ast.Call(ast.Name(MARK, ast.Load()), [ast.Constant(text)], []))
+
+
+def is_comment(stmt):
+    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id == MARK)
+
+
+def generate(fn, ctx):
+    """Print and compile ``fn``; see the module docstring."""
+    fn = copy.deepcopy(fn)
+    fn.name = "grad_" + fn.name
+    body = fn.body
+    # A comment whose statements were all removed as dead code goes too.
+    fn.body = [s for i, s in enumerate(body)
+               if not (is_comment(s) and (i + 1 == len(body) or is_comment(body[i + 1])
+                                          or isinstance(body[i + 1], ast.Return)))]
+    text = ast.unparse(ast.fix_missing_locations(fn))
+    text = re.sub(rf"^(\s*){MARK}\((.*)\)$",
+                  lambda m: f"{m.group(1)}# {ast.literal_eval(m.group(2))}", text, flags=re.M)
+    text += "\n"
+    filename = f"<autodiff_ast {fn.name} #{next(_COUNTER)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    return Generated(_compile(text, filename, fn.name, ctx), text, filename)
+
+
+def _compile(text, filename, name, ctx):
+    tree = ast.parse(text, filename)
+    function = tree.body[0]
+    # Defaults are the user's own objects, set below; the text shows their source.
+    function.args.defaults = [ast.Constant(None) for _ in function.args.defaults]
+    function.args.kw_defaults = [None if d is None else ast.Constant(None)
+                                 for d in function.args.kw_defaults]
+    namespace = dict(ctx.namespace)
+    namespace["__name__"] = "autodiff_ast.generated"
+    exec(compile(ast.fix_missing_locations(tree), filename, "exec"), namespace)
+    generated = namespace[name]
+    user = ctx.function
+    defaults = tuple(user.__defaults__ or ()) if user is not None else ()
+    extra = len(function.args.defaults) - len(defaults)
+    generated.__defaults__ = defaults + (1.0,) * extra if function.args.defaults else None
+    kwdefaults = dict(user.__kwdefaults__ or {}) if user is not None else {}
+    for arg, default in zip(function.args.kwonlyargs, function.args.kw_defaults):
+        if default is not None and arg.arg not in kwdefaults:
+            kwdefaults[arg.arg] = 1.0
+    generated.__kwdefaults__ = kwdefaults or None
+    return generated

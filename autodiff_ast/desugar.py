@@ -1,0 +1,99 @@
+"""Pass 4, desugar: rewrite conveniences into the small core the later passes know.
+
+Takes the resolved ``FunctionDef``; gives it with augmented assignments spelled out
+(``s += x`` becomes ``s = s + x``), array methods turned into NumPy calls
+(``x.sum(axis=0)`` becomes ``np.sum(x, axis=0)``, ``x.reshape(2, 3)`` becomes
+``np.reshape(x, (2, 3))``), ``pass`` and the docstring dropped. Methods that mutate
+(``x.sort()``, ``x.fill(0)``) and unknown methods are located errors.
+
+>>> from autodiff_ast.source import read
+>>> from autodiff_ast.resolve import resolve
+>>> def f(x, W):
+...     "Docstring."
+...     s = x.dot(W).T
+...     s += x.sum(axis=0)
+...     return s.reshape(2, -1).mean()
+>>> fn, ctx = read(f)
+>>> print(ast.unparse(desugar(resolve(fn, ctx), ctx)))
+def f(x, W):
+    s = np.dot(x, W).T
+    s = s + np.sum(x, axis=0)
+    return np.mean(np.reshape(s, (2, -1)))
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+
+# Array methods that are the NumPy function of the same name applied to the array.
+SAME_NAME = {
+    "sum", "mean", "max", "min", "prod", "var", "std", "cumsum", "cumprod", "trace",
+    "dot", "take", "repeat", "round", "argmax", "argmin", "all", "any", "nonzero",
+    "argsort", "diagonal", "conj", "conjugate", "squeeze", "swapaxes", "ravel", "clip",
+    "copy", "ptp",
+}
+# Array methods whose NumPy function has another name.
+RENAMED = {"flatten": "ravel", "astype": "asarray"}
+# Array methods that take a shape or axes either as one tuple or spread out.
+SPREAD = {"reshape": "reshape", "transpose": "transpose"}
+MUTATING = {"sort", "fill", "resize", "put", "itemset", "setfield", "partition", "setflags"}
+
+
+def desugar(fn, ctx):
+    """Rewrite conveniences of ``fn``; see the module docstring."""
+    body = []
+    for i, stmt in enumerate(fn.body):
+        if isinstance(stmt, ast.Pass):
+            continue
+        if i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # docstring
+        if isinstance(stmt, ast.AugAssign):
+            target = ast.Name(stmt.target.id, ast.Load())
+            stmt = ast.copy_location(ast.Assign(
+                [stmt.target], ast.copy_location(ast.BinOp(target, stmt.op, stmt.value), stmt)),
+                stmt)
+        body.append(_Methods(ctx).visit(stmt))
+    fn.body = body
+    ast.fix_missing_locations(fn)
+    return fn
+
+
+class _Methods(ast.NodeTransformer):
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        func = node.func
+        if not isinstance(func, ast.Attribute) or self._is_reference(func.value):
+            return node
+        name, receiver = func.attr, func.value
+        np_name = self.ctx.numpy()
+        if name in MUTATING:
+            raise self.ctx.error(node, f".{name}() changes the array in place, which is not "
+                                       f"supported: use np.{name}(...) if NumPy has it, or "
+                                       f"build a new array")
+        if name in SAME_NAME or name in RENAMED:
+            call = ast.Call(_attr(np_name, RENAMED.get(name, name)), [receiver] + node.args,
+                            node.keywords)
+        elif name in SPREAD:
+            args = node.args
+            if len(args) > 1:
+                args = [ast.Tuple(list(args), ast.Load())]
+            call = ast.Call(_attr(np_name, SPREAD[name]), [receiver] + args, node.keywords)
+        else:
+            raise self.ctx.error(func, f"the method .{name}() is not supported: call the "
+                                       f"NumPy function instead")
+        return ast.copy_location(call, node)
+
+    def _is_reference(self, node):
+        """Is ``node`` a module reference such as ``np`` or ``np.linalg``?"""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and isinstance(
+            self.ctx.namespace.get(node.id), types.ModuleType)
+
+
+def _attr(module_name, name):
+    return ast.Attribute(ast.Name(module_name, ast.Load()), name, ast.Load())

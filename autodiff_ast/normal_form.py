@@ -1,0 +1,118 @@
+"""The normal form: one operation per statement, written down as data and checked.
+
+After ``normalize`` a function body holds only these statements, whose operands are
+*atoms*: names, constants, references to module members (``np.pi``, ``np.float32``)
+and list/tuple displays of atoms (``np.stack([a, b])``, ``np.reshape(x, (n, -1))``)::
+
+    t = a                       copy
+    t = a OP b                  binary operator (also comparisons and and/or of atoms)
+    t = OP a                    unary operator
+    t = f(a, ..., k=c)          call of a reference (np.exp) or builtin (max)
+    a, b = f(...)               call of a function that returns a tuple
+    t = a[i]                    subscript; i is atoms, slices of atoms, None, Ellipsis
+    t = a.attr                  attribute of a value (x.T, x.shape)
+    print(...)  /  assert ...   forward-only statements, kept as written
+    return a
+
+``validate(fn, ctx)`` raises ``AssertionError`` naming the first statement that is
+not in this grammar; tests run it after ``normalize``.
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+
+# statement kind -> the shape of its value (checked by the functions below)
+GRAMMAR = {
+    "copy": "t = a",
+    "binary": "t = a OP b",
+    "unary": "t = OP a",
+    "call": "t = f(a, ..., k=c)",
+    "unpack": "a, b = f(...)",
+    "subscript": "t = a[i]",
+    "attribute": "t = a.attr",
+    "forward_only": "print(...) | assert ...",
+    "return": "return a",
+}
+
+
+def is_reference(node, ctx):
+    """Is ``node`` a name or attribute chain rooted at a module of the namespace, or a
+    builtin name (``np.exp``, ``np.linalg.norm``, ``max``)?"""
+    root = node
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return False
+    if root is node:
+        return root.id in ctx.namespace and callable(ctx.namespace[root.id])
+    return isinstance(ctx.namespace.get(root.id), types.ModuleType)
+
+
+def is_atom(node, ctx):
+    if isinstance(node, (ast.Name, ast.Constant)):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(is_atom(e, ctx) for e in node.elts)
+    return isinstance(node, ast.Attribute) and is_reference(node, ctx)
+
+
+def is_index(node, ctx):
+    if isinstance(node, ast.Slice):
+        return all(part is None or is_atom(part, ctx)
+                   for part in (node.lower, node.upper, node.step))
+    if isinstance(node, ast.Tuple):
+        return all(is_index(e, ctx) for e in node.elts)
+    return is_atom(node, ctx)
+
+
+def kind(stmt, ctx):
+    """The ``GRAMMAR`` key of ``stmt``, or ``None`` if it is not in normal form."""
+    if isinstance(stmt, ast.Return):
+        return "return" if stmt.value is not None and is_atom(stmt.value, ctx) else None
+    if isinstance(stmt, ast.Assert) or (
+            isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return "forward_only"
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+        return None
+    target, value = stmt.targets[0], stmt.value
+    if isinstance(target, ast.Tuple):
+        ok = all(isinstance(e, ast.Name) for e in target.elts) and isinstance(value, ast.Call)
+        return "unpack" if ok and _is_call(value, ctx) else None
+    if not isinstance(target, ast.Name):
+        return None
+    if is_atom(value, ctx):
+        return "copy"
+    if isinstance(value, ast.BinOp):
+        return "binary" if is_atom(value.left, ctx) and is_atom(value.right, ctx) else None
+    if isinstance(value, ast.BoolOp):
+        return "binary" if all(is_atom(v, ctx) for v in value.values) else None
+    if isinstance(value, ast.Compare):
+        atoms = [value.left] + value.comparators
+        return "binary" if all(is_atom(v, ctx) for v in atoms) else None
+    if isinstance(value, ast.UnaryOp):
+        return "unary" if is_atom(value.operand, ctx) else None
+    if isinstance(value, ast.Call):
+        return "call" if _is_call(value, ctx) else None
+    if isinstance(value, ast.Subscript):
+        ok = isinstance(value.value, ast.Name) and is_index(value.slice, ctx)
+        return "subscript" if ok else None
+    if isinstance(value, ast.Attribute):
+        return "attribute" if isinstance(value.value, ast.Name) else None
+    return None
+
+
+def _is_call(value, ctx):
+    return (is_reference(value.func, ctx) or isinstance(value.func, ast.Name)) and all(
+        is_atom(a, ctx) for a in value.args) and all(
+        is_atom(k.value, ctx) and k.arg is not None for k in value.keywords)
+
+
+def validate(fn, ctx):
+    """Raise ``AssertionError`` at the first statement of ``fn`` outside ``GRAMMAR``."""
+    for stmt in fn.body:
+        assert kind(stmt, ctx) is not None, \
+            f"not in normal form (line {getattr(stmt, 'lineno', '?')}): {ast.unparse(stmt)}"
+    assert isinstance(fn.body[-1], ast.Return), "normal form ends with return"
+    return fn

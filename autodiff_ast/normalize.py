@@ -1,0 +1,254 @@
+"""Pass 5, normalize: one operation per statement (see ``normal_form``).
+
+Takes the desugared ``FunctionDef``; gives an equivalent one in normal form. Nested
+expressions are flattened into temporaries ``_t1, _t2, ...`` evaluated in Python's
+order; a name assigned twice gets a new version (``h``, then ``h_1``) so that every
+name is assigned once and no value an adjoint needs is overwritten; ``return expr``
+returns a new name ``out``. Every new statement keeps the line of the user's statement
+it came from, for comments and error messages.
+
+>>> from autodiff_ast.source import read
+>>> from autodiff_ast.resolve import resolve
+>>> def f(x, y, z):
+...     q = x + y
+...     q = q * np.exp(-z)
+...     return np.sum(q ** 2)
+>>> fn, ctx = read(f)
+>>> print(ast.unparse(normalize(resolve(fn, ctx), ctx)))
+def f(x, y, z):
+    q = x + y
+    _t1 = -z
+    _t2 = np.exp(_t1)
+    q_1 = q * _t2
+    _t3 = q_1 ** 2
+    out = np.sum(_t3)
+    return out
+"""
+
+from __future__ import annotations
+
+import ast
+
+from . import normal_form
+from .rules import registry
+
+
+def normalize(fn, ctx):
+    """Flatten ``fn`` into normal form; see the module docstring."""
+    return _Normalizer(fn, ctx).run()
+
+
+class _Normalizer:
+    def __init__(self, fn, ctx):
+        self.fn, self.ctx = fn, ctx
+        self.version = {a.arg: a.arg for a in _all_args(fn.args)}
+        self.out: list[ast.stmt] = []
+        self.origin = None
+
+    def run(self):
+        for stmt in self.fn.body:
+            self.origin = stmt
+            self.statement(stmt)
+        self.fn.body = self.out
+        return self.fn
+
+    # ----- statements ----------------------------------------------------------------
+
+    def emit(self, stmt):
+        self.out.append(ast.copy_location(stmt, self.origin))
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.expr, ast.stmt)):
+                ast.copy_location(node, self.origin)
+
+    def statement(self, stmt):
+        if isinstance(stmt, ast.Assign):
+            self.assign(stmt.targets, stmt.value)
+        elif isinstance(stmt, ast.Return):
+            if isinstance(stmt.value, ast.Name):
+                value = self.expression(stmt.value)
+            else:
+                value = self.operation(stmt.value, name_hint="out")
+            self.emit(ast.Return(value))
+        elif isinstance(stmt, (ast.Expr, ast.Assert)):
+            self.emit(_Rename(self.version).visit(stmt))
+        else:  # the fence let nothing else through
+            raise self.ctx.error(stmt, f"{type(stmt).__name__} is not supported")
+
+    def assign(self, targets, value):
+        first = targets[0]
+        if isinstance(first, ast.Name):
+            result = self.operation(value, target=first.id)
+        elif self._returns_tuple(value, len(first.elts)):
+            call = self.call(value)
+            names = [self.store(t.id) for t in first.elts]
+            self.emit(ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in names],
+                                            ast.Store())], call))
+            result = ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load())
+        else:
+            result = self.unpack(first, value)
+        for target in targets[1:]:
+            self.bind_copy(target, result)
+
+    def unpack(self, target, value):
+        """``a, b = value``: parallel assignment from a display, else element by element."""
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+            atoms = [self.expression(e) for e in value.elts]
+            atoms = [self.temp_copy(a) if isinstance(a, ast.Name) else a for a in atoms]
+        else:
+            source = self.expression(value)
+            if not isinstance(source, ast.Name):
+                source = self.temp_copy(source)
+            atoms = [self.subscript_of(source, i) for i in range(len(target.elts))]
+        for element, atom in zip(target.elts, atoms):
+            self.bind_copy(element, atom)
+        return ast.Tuple(atoms, ast.Load())
+
+    def bind_copy(self, target, atom):
+        if isinstance(target, ast.Name):
+            self.emit(ast.Assign([ast.Name(self.store(target.id), ast.Store())], atom))
+        else:
+            self.unpack(target, atom)
+
+    def subscript_of(self, source, i):
+        name = self.ctx.temp()
+        self.emit(ast.Assign([ast.Name(name, ast.Store())],
+                             ast.Subscript(ast.Name(source.id, ast.Load()), ast.Constant(i),
+                                           ast.Load())))
+        return ast.Name(name, ast.Load())
+
+    def temp_copy(self, atom):
+        name = self.ctx.temp()
+        self.emit(ast.Assign([ast.Name(name, ast.Store())], atom))
+        return ast.Name(name, ast.Load())
+
+    def store(self, name):
+        """The name under which a new assignment to the user's ``name`` is stored."""
+        if name not in self.version:
+            self.version[name] = name
+            return name
+        self.version[name] = new = self.ctx.fresh(name)
+        return new
+
+    # ----- expressions ---------------------------------------------------------------
+
+    def operation(self, expr, target=None, name_hint=None):
+        """Emit ``target = <one operation>`` computing ``expr``; return the target Name."""
+        value = self._tuple_item(expr) or self.one_operation(expr)
+        if target is not None:
+            name = self.store(target)
+        else:
+            name = self.ctx.fresh(name_hint) if name_hint else self.ctx.temp()
+        self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
+        return ast.Name(name, ast.Load())
+
+    def expression(self, expr):
+        """An atom with the value of ``expr``, emitting statements for its operations."""
+        if isinstance(expr, ast.Name):
+            return ast.Name(self.version.get(expr.id, expr.id), ast.Load())
+        if isinstance(expr, ast.Constant):
+            return expr
+        folded = _fold_number(expr)
+        if folded is not None:
+            return folded
+        if isinstance(expr, (ast.Tuple, ast.List)):
+            return type(expr)([self.expression(e) for e in expr.elts], ast.Load())
+        if isinstance(expr, ast.Attribute) and normal_form.is_reference(expr, self.ctx):
+            return expr
+        return self._tuple_item(expr) or self.operation(expr)
+
+    def one_operation(self, expr):
+        """``expr`` with its operands turned into atoms: a normal-form right-hand side."""
+        folded = _fold_number(expr)
+        if folded is not None:
+            return folded
+        if isinstance(expr, ast.BinOp):
+            left = self.expression(expr.left)
+            return ast.BinOp(left, expr.op, self.expression(expr.right))
+        if isinstance(expr, ast.UnaryOp):
+            return ast.UnaryOp(expr.op, self.expression(expr.operand))
+        if isinstance(expr, ast.Compare):
+            left = self.expression(expr.left)
+            return ast.Compare(left, expr.ops, [self.expression(c) for c in expr.comparators])
+        if isinstance(expr, ast.BoolOp):
+            return ast.BoolOp(expr.op, [self.expression(v) for v in expr.values])
+        if isinstance(expr, ast.Call):
+            return self.call(expr)
+        if isinstance(expr, ast.Subscript):
+            value = self.expression(expr.value)
+            if not isinstance(value, ast.Name):
+                value = self.temp_copy(value)
+            return ast.Subscript(value, self.index(expr.slice), ast.Load())
+        if isinstance(expr, ast.Attribute):
+            if normal_form.is_reference(expr, self.ctx):
+                return expr
+            value = self.expression(expr.value)
+            if not isinstance(value, ast.Name):
+                value = self.temp_copy(value)
+            return ast.Attribute(value, expr.attr, ast.Load())
+        return self.expression(expr)
+
+    def call(self, expr):
+        func = expr.func
+        args = [self.expression(a) for a in expr.args]
+        keywords = [ast.keyword(k.arg, self.expression(k.value)) for k in expr.keywords]
+        return ast.Call(func, args, keywords)
+
+    def index(self, node):
+        if isinstance(node, ast.Slice):
+            parts = [None if p is None else self.expression(p)
+                     for p in (node.lower, node.upper, node.step)]
+            return ast.Slice(*parts)
+        if isinstance(node, ast.Tuple):
+            return ast.Tuple([self.index(e) for e in node.elts], ast.Load())
+        return self.expression(node)
+
+    # ----- calls that return tuples ----------------------------------------------------
+
+    def _returns_tuple(self, value, n):
+        if not isinstance(value, ast.Call) or not normal_form.is_reference(value.func, self.ctx):
+            return False
+        rule = registry.lookup(self.ctx.lookup(value.func))
+        return rule is not None and rule.outputs == n
+
+    def _tuple_item(self, expr):
+        """For ``f(...)[k]`` with ``f`` returning a tuple: emit the unpacking, give item k."""
+        if not isinstance(expr, ast.Subscript):
+            return None
+        if not (isinstance(expr.slice, ast.Constant) and isinstance(expr.slice.value, int)):
+            return None
+        call = expr.value
+        if not isinstance(call, ast.Call) or not normal_form.is_reference(call.func, self.ctx):
+            return None
+        rule = registry.lookup(self.ctx.lookup(call.func))
+        if rule is None or not rule.outputs:
+            return None
+        names = [self.ctx.temp() for _ in range(rule.outputs)]
+        self.emit(ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())],
+                             self.call(call)))
+        return ast.Name(names[expr.slice.value], ast.Load())
+
+
+class _Rename(ast.NodeTransformer):
+    """Loads of user names read their current version."""
+
+    def __init__(self, version):
+        self.version = version
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.version:
+            return ast.copy_location(ast.Name(self.version[node.id], ast.Load()), node)
+        return node
+
+
+def _fold_number(expr):
+    """``-2.0`` (a negated literal) as one constant."""
+    if (isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd))
+            and isinstance(expr.operand, ast.Constant)
+            and isinstance(expr.operand.value, (int, float)) and not isinstance(expr.operand.value, bool)):
+        value = expr.operand.value
+        return ast.Constant(-value if isinstance(expr.op, ast.USub) else value)
+    return None
+
+
+def _all_args(args):
+    return args.posonlyargs + args.args + args.kwonlyargs

@@ -1,0 +1,60 @@
+"""The compiler: a flat list of passes from a Python function to its gradient function.
+
+Each pass is one module and takes and returns an ``ast.FunctionDef`` (``source`` makes
+the first one and the :class:`~autodiff_ast.context.Context`; ``codegen`` turns the
+last into text and a function). Analyses (``activity``, ``shapes``) are called by the
+pass that needs them and hand back plain values. ``verbose=True`` prints the code after
+every pass.
+
+>>> import numpy as np
+>>> def f(x):
+...     return np.sum(np.tanh(x))
+>>> print(compile_gradient(f, wrt=(0,)).source)
+def grad_f(x, dout=1.0):
+    _t1 = np.tanh(x)
+    # return np.sum(np.tanh(x))
+    dx = np.broadcast_to(dout, np.shape(_t1)) * (1 - _t1 ** 2)
+    return dx
+"""
+
+from __future__ import annotations
+
+import ast
+
+from . import codegen, fence, normal_form, source
+from .desugar import desugar
+from .normalize import normalize
+from .resolve import resolve
+from .reverse import reverse
+from .simplify import simplify
+
+PASSES = [
+    ("fence", fence.check),
+    ("resolve", resolve),
+    ("desugar", desugar),
+    ("normalize", normalize),
+    ("validate", normal_form.validate),
+    ("reverse", reverse),     # runs the activity and shape analyses
+    ("simplify", simplify),
+]
+
+
+def compile_gradient(function, wrt=(0,), mode="grad", single=True, verbose=False):
+    """Generate the gradient of ``function`` with respect to the parameters at indices
+    ``wrt``; give a :class:`~autodiff_ast.codegen.Generated` with ``.function``,
+    ``.source`` and the context as ``.context``."""
+    fn, ctx = source.read(function, wrt, mode, single)
+    if verbose:
+        _show("source", fn)
+    for name, run in PASSES:
+        fn = run(fn, ctx)
+        if verbose:
+            _show(name, fn)
+    generated = codegen.generate(fn, ctx)
+    generated.context = ctx
+    return generated
+
+
+def _show(name, fn):
+    print(f"# ---- after {name} ----")
+    print(ast.unparse(fn))

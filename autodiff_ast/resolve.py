@@ -1,0 +1,128 @@
+"""Pass 3, resolve: name every free variable of the function in the generated namespace.
+
+Takes the fenced ``FunctionDef``; gives it with every reference to a module, function or
+global value rewritten to a name of ``ctx.namespace``: NumPy functions become ``np.<name>``
+whatever alias or ``from numpy import`` the user wrote, other callables keep their names
+(made unique), and global data (constants, arrays) stays by name and is re-read at each
+call. A name that is not defined, or a call to a Python function that has no rule (until
+calls into user code are supported), is a located error.
+
+>>> import numpy as onp
+>>> from numpy import exp
+>>> from autodiff_ast.source import read
+>>> def f(x):
+...     return onp.sum(exp(x))
+>>> fn, ctx = read(f)
+>>> print(ast.unparse(resolve(fn, ctx)))
+def f(x):
+    return np.sum(np.exp(x))
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import types
+
+from .rules import registry
+
+
+def resolve(fn, ctx):
+    """Rewrite free names of ``fn`` to names of ``ctx.namespace``; see the module docstring."""
+    local = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            local.add(node.id)
+    scope = _scope(ctx.function)
+    fn.body = [_Resolver(ctx, local, scope).visit(stmt) for stmt in fn.body]
+    return fn
+
+
+def _scope(function):
+    """name -> (value getter) for the closure cells, globals and builtins of ``function``."""
+    scope = {}
+    for name in dir(builtins):
+        scope[name] = ("builtin", None)
+    for name in function.__globals__:
+        scope[name] = ("global", function.__globals__)
+    for name, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
+        scope[name] = ("cell", cell)
+    return scope
+
+
+def _value(kind, source, name):
+    if kind == "builtin":
+        return getattr(builtins, name)
+    if kind == "global":
+        return source[name]
+    return source.cell_contents
+
+
+class _Resolver(ast.NodeTransformer):
+    def __init__(self, ctx, local, scope):
+        self.ctx, self.local, self.scope = ctx, local, scope
+
+    def visit_Name(self, node):
+        if node.id in self.local or not isinstance(node.ctx, ast.Load):
+            return node
+        if node.id not in self.scope:
+            raise self.ctx.error(node, f"name '{node.id}' is not defined")
+        kind, source = self.scope[node.id]
+        try:
+            value = _value(kind, source, node.id)
+        except ValueError:  # an empty closure cell
+            raise self.ctx.error(node, f"free variable '{node.id}' is not bound yet") from None
+        if isinstance(value, types.ModuleType):
+            return ast.copy_location(ast.Name(self._module(value, node.id), ast.Load()), node)
+        if kind == "builtin":
+            return node
+        if callable(value):
+            return ast.copy_location(self._callable(value, node.id, node), node)
+        # global or closure data: read again at every call
+        self.ctx.namespace[node.id] = value
+        self.ctx.names.add(node.id)
+        self.ctx.refresh[node.id] = (kind, source)
+        return node
+
+    def visit_Attribute(self, node):
+        chain, root = [], node
+        while isinstance(root, ast.Attribute):
+            chain.append(root.attr)
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id in self.local or root.id not in self.scope:
+            return self.generic_visit(node)
+        kind, source = self.scope[root.id]
+        value = _value(kind, source, root.id)
+        if not isinstance(value, types.ModuleType):
+            return self.generic_visit(node)
+        obj = value
+        for attr in reversed(chain):
+            if not hasattr(obj, attr):
+                path = ".".join([root.id] + chain[::-1])
+                raise self.ctx.error(node, f"{path} does not exist")
+            obj = getattr(obj, attr)
+        if callable(obj):
+            self._check_callable(obj, ".".join([root.id] + chain[::-1]), node)
+        new = ast.Name(self._module(value, root.id), ast.Load())
+        for attr in reversed(chain):
+            new = ast.Attribute(new, attr, ast.Load())
+        return ast.copy_location(new, node)
+
+    def _module(self, module, name):
+        import numpy
+
+        return self.ctx.numpy() if module is numpy else self.ctx.bind(module, name)
+
+    def _callable(self, value, name, node):
+        self._check_callable(value, name, node)
+        return self.ctx.reference(value, name)
+
+    def _check_callable(self, value, name, node):
+        if registry.lookup(value) or registry.is_nondifferentiable(value):
+            return
+        if inspect.isfunction(value) and not value.__module__.startswith("numpy"):
+            raise self.ctx.error(
+                node, f"calling the Python function '{name}' is not supported yet: "
+                      f"write its body inline, or register a derivative rule for it "
+                      f"with @autodiff_ast.adjoint({name})")

@@ -1,0 +1,12 @@
+"""The derivative rule table. Importing this package registers every built-in rule.
+
+See ``registry`` for the rule shape and ``adjoint`` / ``nondifferentiable`` for adding
+rules; each other module holds one family of rules.
+"""
+
+from . import arithmetic, elementwise, linalg, reductions  # noqa: F401  (registration)
+from .registry import (NONDIFFERENTIABLE, RULES, Rule, adjoint, is_nondifferentiable, lookup,
+                       nondifferentiable)
+
+__all__ = ["RULES", "NONDIFFERENTIABLE", "Rule", "adjoint", "nondifferentiable", "lookup",
+           "is_nondifferentiable"]

@@ -1,0 +1,157 @@
+"""The derivative rule table: one adjoint rule per primal callable or ``ast`` operator.
+
+A rule is a small function that is also runnable NumPy. It takes ``g`` (the adjoint of
+the result), ``ans`` (the result) and the primal's arguments under NumPy's names, and
+returns one expression per differentiable argument, in order, ``None`` for an argument
+that has no gradient. A rule returning a single expression gives the first argument's::
+
+    @adjoint(np.sqrt)
+    def sqrt(g, ans, x):
+        return g / (2 * ans)          # reuses the forward result
+
+The compiler inlines the rule's body into the generated code (see ``inline.py``); a rule
+whose source cannot be read, or whose body does not reduce to one ``return``, is called
+at run time instead. Rules of functions that broadcast their arguments (every ufunc,
+and those registered with ``broadcasts=True``) return contributions of the result's
+shape; the compiler sums them back to each argument's shape where the shapes can
+differ. Adding a rule never touches a compiler pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import inspect
+import textwrap
+from typing import Callable
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class Attribute:
+    """Key of a rule for reading an attribute, such as ``x.T`` or ``x.real``."""
+
+    name: str
+
+    def __repr__(self):
+        return f".{self.name}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Subscript:
+    """Key of the rule for reading ``x[index]``."""
+
+    def __repr__(self):
+        return "x[...]"
+
+
+SUBSCRIPT = Subscript()
+
+
+@dataclasses.dataclass
+class Rule:
+    """An adjoint rule for one primal (a callable, an ``ast`` operator class or a key above)."""
+
+    primal: object
+    function: Callable
+    broadcasts: bool
+    outputs: int = 0
+    _template: object = dataclasses.field(default=None, repr=False)
+
+    @property
+    def parameters(self):
+        """The primal's parameters, as the rule names them (without ``g`` and ``ans``)."""
+        return list(inspect.signature(self.function).parameters.values())[2:]
+
+    @property
+    def template(self):
+        """The rule's ``FunctionDef`` AST, or ``None`` when its source cannot be read."""
+        if self._template is None:
+            try:
+                text = textwrap.dedent(inspect.getsource(self.function))
+                tree = ast.parse(text).body[0]
+            except (OSError, TypeError, SyntaxError, IndexError):
+                tree = False
+            if tree and not isinstance(tree, ast.FunctionDef):
+                tree = False
+            if tree:
+                tree.decorator_list = []
+            self._template = tree
+        return self._template or None
+
+
+def is_literal(x):
+    """In a rule: is the argument ``x`` a number written in the user's source?
+
+    The compiler answers at compile time (``2.0`` in ``2.0 ** x`` is, a name is not), so
+    a rule can keep Python-number arithmetic for literals (``math.log(2.0)`` stays a weak
+    scalar that does not promote float32 arrays). Run as plain Python it answers for any
+    Python number.
+    """
+    return isinstance(x, (int, float))
+
+
+RULES: dict = {}
+NONDIFFERENTIABLE: set = set()
+
+
+def adjoint(*primals, broadcasts=None, outputs=0):
+    """Register the decorated function as the reverse-mode rule of ``primals``.
+
+    ``broadcasts`` says that the primal broadcasts its array arguments against each other
+    (the default for ufuncs and ``ast`` arithmetic operators); the rule then returns
+    contributions of the result's shape and the compiler undoes the broadcasting.
+    ``outputs=n`` says that the primal returns a tuple of ``n`` values; ``g`` is then a
+    tuple of their adjoints, ``0.0`` for those that need none. A rule
+    registered for a function replaces any earlier rule and any source differentiation.
+
+    >>> import numpy as np
+    >>> @adjoint(np.cbrt)
+    ... def cbrt(g, ans, x):
+    ...     return g / (3 * ans ** 2)
+    >>> lookup(np.cbrt).function is cbrt
+    True
+    """
+
+    def register(function):
+        for primal in primals:
+            flag = broadcasts
+            if flag is None:
+                flag = isinstance(primal, np.ufunc) or (
+                    isinstance(primal, type) and issubclass(primal, ast.operator)
+                    and primal is not ast.MatMult)
+            RULES[primal] = Rule(primal, function, flag, outputs)
+            NONDIFFERENTIABLE.discard(primal)
+        return function
+
+    return register
+
+
+def nondifferentiable(*primals):
+    """Mark ``primals`` as having a zero gradient everywhere (shape queries, comparisons,
+    rounding, ``argmax``...). Their results are never active.
+
+    >>> import numpy as np
+    >>> nondifferentiable(np.isnan)
+    >>> is_nondifferentiable(np.isnan)
+    True
+    """
+    for primal in primals:
+        NONDIFFERENTIABLE.add(primal)
+        RULES.pop(primal, None)
+
+
+def lookup(primal):
+    """The :class:`Rule` of ``primal``, or ``None``."""
+    try:
+        return RULES.get(primal)
+    except TypeError:  # unhashable callables have no rules
+        return None
+
+
+def is_nondifferentiable(primal):
+    try:
+        return primal in NONDIFFERENTIABLE
+    except TypeError:
+        return False

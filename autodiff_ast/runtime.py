@@ -1,0 +1,153 @@
+"""Helpers that generated gradient code calls at run time.
+
+Each is small, plain NumPy, and documented by what it returns, so that a reader of
+generated code can look it up. The compiler emits a helper only where the code it
+would otherwise write is long or depends on shapes it cannot know in advance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import NonScalarOutputError
+
+
+def shape(x):
+    """``np.shape(x)`` without its conversion cost for arrays and NumPy scalars."""
+    try:
+        return x.shape
+    except AttributeError:
+        return np.shape(x)
+
+
+def unbroadcast(g, like):
+    """Sum ``g`` over the axes that broadcasting added to ``like``, giving ``like``'s shape.
+
+    The adjoint of an argument always has the argument's shape: where ``x + b`` broadcast
+    a bias ``b`` of shape ``(n,)`` over rows, ``db`` is ``dout`` summed over the rows.
+
+    >>> unbroadcast(np.ones((2, 3)), np.zeros(3))
+    array([2., 2., 2.])
+    >>> unbroadcast(np.ones((2, 3)), np.zeros((2, 1)))
+    array([[3.],
+           [3.]])
+    >>> float(unbroadcast(np.ones((2, 3)), 5.0))
+    6.0
+    """
+    target = shape(like)
+    have = shape(g)
+    if have == target:
+        return g
+    extra = len(have) - len(target)
+    if extra < 0:  # g is smaller: a scalar adjoint of an array value
+        return np.broadcast_to(g, target)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(target) if n == 1 and have[extra + i] != 1)
+    summed = np.sum(g, axis=axes, keepdims=True) if axes else g
+    if extra:
+        summed = summed.reshape(target)
+    return summed
+
+
+def zeros_like(x):
+    """A zero gradient for ``x``: ``0.0`` for a Python number, else float zeros of its shape.
+
+    >>> zeros_like(3)
+    0.0
+    >>> zeros_like(np.arange(3))
+    array([0., 0., 0.])
+    >>> zeros_like(np.ones(2, dtype=np.float32)).dtype
+    dtype('float32')
+    """
+    if isinstance(x, (int, float)):
+        return 0.0
+    x = np.asarray(x)
+    dtype = x.dtype if x.dtype.kind in "fc" else np.float64
+    return np.zeros(x.shape, dtype=dtype)
+
+
+def ensure_scalar(out, name):
+    """Return ``out`` if it is a scalar; otherwise say that ``grad`` needs a scalar output.
+
+    >>> ensure_scalar(2.0, 'f')
+    2.0
+    """
+    if np.ndim(out) != 0 or isinstance(out, (tuple, list, dict)):
+        what = f"an array of shape {np.shape(out)}" if hasattr(out, "shape") else \
+            f"a {type(out).__name__}"
+        raise NonScalarOutputError(
+            f"{name} returned {what}; grad and value_and_grad need a scalar output. "
+            f"For the gradient of a weighted sum of the outputs use a vector-Jacobian "
+            f"product (vjp), or reduce the output to a scalar (np.sum, np.mean) first.")
+    return out
+
+
+def sum_to_axis(g, like, axis, keepdims):
+    """Broadcast the adjoint of a reduction over ``axis`` back to ``like``'s shape.
+
+    >>> sum_to_axis(np.array([1., 2.]), np.zeros((2, 3)), 1, False)
+    array([[1., 1., 1.],
+           [2., 2., 2.]])
+    """
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, shape(like))
+
+
+def reduced_count(like, axis):
+    """How many elements of ``like`` each result of a reduction over ``axis`` combines.
+
+    >>> reduced_count(np.zeros((2, 3, 4)), (0, 2))
+    8
+    """
+    dims = shape(like)
+    if axis is None:
+        return int(np.prod(dims, dtype=np.int64))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    count = 1
+    for a in axes:
+        count *= dims[a]
+    return count
+
+
+def matmul_lhs(g, a, b):
+    """The adjoint of ``a`` in ``a @ b`` given the result's adjoint ``g``.
+
+    For matrices this is ``g @ b.T``; vectors and stacks of matrices follow NumPy's
+    promotion rules of ``matmul`` and any broadcast batch axes are summed away.
+
+    >>> matmul_lhs(np.ones((2, 4)), np.zeros((2, 3)), np.ones((3, 4))).shape
+    (2, 3)
+    >>> matmul_lhs(np.ones(4), np.zeros(3), np.ones((3, 4))).shape
+    (3,)
+    """
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if b_nd == 1:
+        if a_nd == 1:
+            return g * b
+        return unbroadcast(np.expand_dims(g, -1) * b, a)
+    bt = np.swapaxes(b, -1, -2)
+    if a_nd == 1:
+        return unbroadcast(np.expand_dims(g, -2) @ bt, a[np.newaxis]).reshape(shape(a))
+    return unbroadcast(g @ bt, a)
+
+
+def matmul_rhs(g, a, b):
+    """The adjoint of ``b`` in ``a @ b`` given the result's adjoint ``g``.
+
+    For matrices this is ``a.T @ g``; see :func:`matmul_lhs` for the other shapes.
+
+    >>> matmul_rhs(np.ones((2, 4)), np.zeros((2, 3)), np.ones((3, 4))).shape
+    (3, 4)
+    >>> matmul_rhs(np.ones(2), np.ones((2, 3)), np.zeros(3)).shape
+    (3,)
+    """
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 1:
+        if b_nd == 1:
+            return g * a
+        return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(g, -2), b)
+    at = np.swapaxes(a, -1, -2)
+    if b_nd == 1:
+        return unbroadcast(at @ np.expand_dims(g, -1), b[:, np.newaxis]).reshape(shape(b))
+    return unbroadcast(at @ g, b)

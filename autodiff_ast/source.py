@@ -1,0 +1,96 @@
+"""Pass 1, source: a Python function becomes its ``ast.FunctionDef`` and a :class:`Context`.
+
+Takes a function object; gives its definition without decorators, with line numbers of
+the user's file, and a context that knows the file, every name the function uses and
+the one-line text of each original statement (for comments and errors). A function
+without readable source (a lambda typed at a REPL, ``exec``, a C function) is a
+:class:`SourceUnavailableError`.
+
+>>> import numpy as np
+>>> def f(x):
+...     y = np.sin(x)   # a comment
+...     return y * 2
+>>> fn, ctx = read(f)
+>>> print(ast.unparse(fn))
+def f(x):
+    y = np.sin(x)
+    return y * 2
+>>> ctx.statements[fn.body[0].lineno]
+'y = np.sin(x)'
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import linecache
+import textwrap
+
+from .context import Context
+from .errors import SourceUnavailableError
+
+
+def require_python_function(function):
+    """Raise :class:`SourceUnavailableError` unless ``function`` is a Python function."""
+    if not inspect.isfunction(function):
+        name = getattr(function, "__qualname__", repr(function))
+        raise SourceUnavailableError(
+            f"cannot differentiate {name}: it is not a Python function with source "
+            f"(a builtin, a C extension function or a callable object). Register a rule "
+            f"for it with @autodiff_ast.adjoint({getattr(function, '__name__', 'fn')}) "
+            f"and call it from a Python function instead.")
+
+
+def read(function, wrt=(), mode="grad", single=True):
+    """``(FunctionDef, Context)`` of ``function``; see the module docstring."""
+    require_python_function(function)
+    name = function.__qualname__
+    filename = inspect.getsourcefile(function) or function.__code__.co_filename
+    try:
+        lines, first = inspect.getsourcelines(function)
+    except (OSError, TypeError) as exc:
+        raise SourceUnavailableError(
+            f"cannot read the source of {name} (from {filename}): autodiff_ast compiles "
+            f"a function from its source text, which Python keeps only for functions "
+            f"defined in files. Define {name} in a module or script file "
+            f"(not at the interactive prompt or with exec).") from exc
+    text = "".join(lines)
+    dedented = textwrap.dedent(text)
+    first_line = next((ln for ln in dedented.splitlines() if ln.strip()), "")
+    original_first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    col_offset = len(original_first) - len(first_line)
+    if function.__name__ == "<lambda>":
+        raise SourceUnavailableError(
+            f"cannot differentiate a lambda ({filename}, line {first}): define the "
+            f"function with def so that its source can be read unambiguously.")
+    try:
+        module = ast.parse(dedented)
+    except SyntaxError as exc:
+        raise SourceUnavailableError(
+            f"cannot parse the source of {name} ({filename}, line {first}): {exc.msg}") from exc
+    fn = module.body[0]
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        raise SourceUnavailableError(f"the source of {name} does not start with a def")
+    ast.increment_lineno(fn, first - 1)
+    fn.decorator_list = []
+    file_lines = linecache.getlines(filename, function.__globals__) or text.splitlines(True)
+    if len(file_lines) < first:  # source came from somewhere other than the file
+        file_lines = [""] * (first - 1) + lines
+    ctx = Context(function, filename, first - 1, col_offset, file_lines, wrt, mode, single)
+    # Local names; free names are replaced by ``resolve``, which reserves what it binds.
+    ctx.names.update(node.id for node in ast.walk(fn)
+                     if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load))
+    ctx.names.update(arg.arg for arg in ast.walk(fn) if isinstance(arg, ast.arg))
+    ctx.names.add(fn.name)
+    for node in ast.walk(fn):
+        if isinstance(node, ast.stmt) and not isinstance(node, ast.FunctionDef):
+            ctx.statements.setdefault(node.lineno, _one_line(ctx, node))
+    return fn, ctx
+
+
+def _one_line(ctx, stmt):
+    """The user's text of ``stmt`` on one line (its header line for compound statements)."""
+    if isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
+        text = ctx.lines[stmt.lineno - 1].strip() if stmt.lineno <= len(ctx.lines) else ""
+        return text or ast.unparse(stmt).splitlines()[0]
+    return " ".join(ast.unparse(stmt).split())
