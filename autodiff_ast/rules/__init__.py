@@ -4,7 +4,8 @@ See ``registry`` for the rule shape and ``adjoint`` / ``nondifferentiable`` for 
 rules; each other module holds one family of rules.
 """
 
-from . import arithmetic, elementwise, linalg, reductions  # noqa: F401  (registration)
+from . import (arithmetic, builtins_, elementwise, linalg, nondifferentiable,  # noqa: F401
+               reductions, shape)
 from .registry import (NONDIFFERENTIABLE, RULES, Rule, adjoint, is_nondifferentiable, lookup,
                        nondifferentiable)
 
