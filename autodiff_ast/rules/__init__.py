@@ -4,8 +4,8 @@ See ``registry`` for the rule shape and ``adjoint`` / ``nondifferentiable`` for 
 rules; each other module holds one family of rules.
 """
 
-from . import (arithmetic, builtins_, elementwise, linalg, nondifferentiable,  # noqa: F401
-               reductions, shape)
+from . import (arithmetic, elementwise, linalg, python_builtins, reductions,  # noqa: F401
+               shape, zero_gradient)
 from .registry import (NONDIFFERENTIABLE, RULES, Rule, adjoint, is_nondifferentiable, lookup,
                        nondifferentiable)
 
