@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from .errors import AutodiffError
-from .rules.registry import is_literal
+from .rules.registry import given, is_literal
 
 
 class RuleBindingError(AutodiffError, TypeError):
@@ -44,9 +44,10 @@ def instantiate(rule, ctx, g, ans, args, keywords):
     ``args`` are the positional argument atoms, ``keywords`` maps names to atoms.
     """
     params = rule.parameters
-    bound = bind_arguments(rule, params, args, keywords)
+    bound, defaulted = bind_arguments(rule, params, args, keywords)
     template = rule.template
-    inlined = _inline(template, rule, ctx, g, ans, bound) if template is not None else None
+    inlined = _inline(template, rule, ctx, g, ans, bound, defaulted) \
+        if template is not None else None
     if inlined is not None:
         statements, value = inlined
         contributions = _per_parameter(value, len(params))
@@ -56,8 +57,8 @@ def instantiate(rule, ctx, g, ans, args, keywords):
 
 
 def bind_arguments(rule, params, args, keywords):
-    """parameter name -> atom (or default constant) for one call."""
-    bound = {}
+    """``(parameter name -> atom, names left at their defaults)`` for one call."""
+    bound, defaulted = {}, set()
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if len(args) > len(positional):
         raise RuleBindingError(f"takes at most {len(positional)} positional arguments "
@@ -76,10 +77,11 @@ def bind_arguments(rule, params, args, keywords):
             if param.default is inspect.Parameter.empty:
                 raise RuleBindingError(f"is missing the argument {param.name}")
             bound[param.name] = ast.Constant(param.default)
-    return bound
+            defaulted.add(param.name)
+    return bound, defaulted
 
 
-def _inline(template, rule, ctx, g, ans, bound):
+def _inline(template, rule, ctx, g, ans, bound, defaulted):
     body = copy.deepcopy(template.body)
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]  # docstring
@@ -91,7 +93,7 @@ def _inline(template, rule, ctx, g, ans, bound):
              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     for name in sorted(local):
         substitutions[name] = ast.Name(ctx.fresh("_r", numbered=True), ast.Load())
-    renamer = _Substitute(substitutions, rule, ctx)
+    renamer = _Substitute(substitutions, defaulted, rule, ctx)
     body = [renamer.visit(stmt) for stmt in body]
     return _evaluate(body)
 
@@ -178,16 +180,20 @@ def _as_value(node):
 
 class _Substitute(ast.NodeTransformer):
     """Parameters and locals to their atoms; the rule module's globals to namespace names;
-    ``is_literal(x)`` answered."""
+    the compile-time questions ``is_literal(x)`` and ``given(x)`` answered."""
 
-    def __init__(self, substitutions, rule, ctx):
-        self.substitutions, self.rule, self.ctx = substitutions, rule, ctx
+    def __init__(self, substitutions, defaulted, rule, ctx):
+        self.substitutions, self.defaulted, self.rule, self.ctx = substitutions, defaulted, rule, ctx
 
     def visit_Call(self, node):
         func = node.func
-        if (isinstance(func, ast.Name) and len(node.args) == 1
-                and self.rule.function.__globals__.get(func.id) is is_literal):
-            arg = self.substitutions.get(getattr(node.args[0], "id", None), node.args[0])
+        question = self.rule.function.__globals__.get(func.id) if isinstance(
+            func, ast.Name) else None
+        if question in (is_literal, given) and len(node.args) == 1:
+            name = getattr(node.args[0], "id", None)
+            if question is given:
+                return ast.Constant(name not in self.defaulted)
+            arg = self.substitutions.get(name, node.args[0])
             return ast.Constant(isinstance(arg, ast.Constant) and type(arg.value) in (int, float))
         return self.generic_visit(node)
 
@@ -260,6 +266,10 @@ class _Fold(ast.NodeTransformer):
     def visit_BinOp(self, node):
         self.generic_visit(node)
         left, right, op = node.left, node.right, node.op
+        if isinstance(op, ast.Mult) and isinstance(left, (ast.List, ast.Tuple)) and isinstance(
+                right, ast.Constant) and type(right.value) is int:
+            return type(left)([copy.deepcopy(e) for _ in range(right.value) for e in left.elts],
+                              ast.Load())
         if _is_const(left) and _is_const(right):
             try:
                 return _const(_binary(op, _constant(left), _constant(right)), node)
@@ -344,11 +354,15 @@ class _Fold(ast.NodeTransformer):
         self.generic_visit(node)
         func = node.func
         if isinstance(func, ast.Name) and func.id in _SAFE_CALLS and not node.keywords:
-            if func.id == "isinstance" and len(node.args) == 2 and _is_const(node.args[0]):
+            if func.id == "isinstance" and len(node.args) == 2:
+                kind = _static_type(node.args[0])
                 types_ = _type_tuple(node.args[1])
-                if types_ is not None:
-                    return ast.Constant(isinstance(_constant(node.args[0]), types_))
+                if kind is not None and types_ is not None:
+                    return ast.Constant(issubclass(kind, types_))
                 return node
+            if func.id == "len" and len(node.args) == 1 and isinstance(
+                    node.args[0], (ast.List, ast.Tuple)):
+                return ast.Constant(len(node.args[0].elts))
             if all(_is_const(a) for a in node.args):
                 try:
                     return _const(_SAFE_CALLS[func.id](*[_constant(a) for a in node.args]), node)
@@ -365,6 +379,17 @@ class _Fold(ast.NodeTransformer):
             except IndexError:
                 return node
         return node
+
+
+def _static_type(node):
+    """The Python type of an expression known at compile time: constants and displays."""
+    if isinstance(node, ast.List):
+        return list
+    if isinstance(node, ast.Tuple):
+        return tuple
+    if isinstance(node, ast.Constant):
+        return type(node.value)
+    return None
 
 
 def _type_tuple(node):

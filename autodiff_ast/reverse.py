@@ -59,7 +59,8 @@ class _Reverse:
         params = parameter_names(fn)
         self.wrt = [params[i] for i in ctx.wrt]
         self.active = activity.active_names(fn, ctx, self.wrt)
-        self.facts = ShapeFacts(fn, ctx)
+        # grad checks that the output is a scalar before the adjoint sweep starts
+        self.facts = ShapeFacts(fn, ctx, scalar_output=True)
         self.holder: dict[str, str] = {}   # active name -> name now holding its adjoint
         self.owned: set[str] = set()       # adjoints whose array no other name shares
         self.names: dict[str, str] = {}    # active name -> its adjoint's name
@@ -75,7 +76,7 @@ class _Reverse:
         if result in self.active:
             self.holder[result] = dout
         forward = list(forward)
-        if not self.facts.scalar(result):
+        if not ShapeFacts(self.fn, self.ctx).scalar(result):
             forward.append(self._at(ast.Expr(_call(
                 self._helper(runtime.ensure_scalar), [_load(result), ast.Constant(self.fn.name)])),
                 ret))
@@ -133,7 +134,7 @@ class _Reverse:
                     contribution = _call(self._helper(runtime.unbroadcast), [contribution, atom])
                 self._accumulate(atom.id, shapes.visit(contribution))
             elif isinstance(atom, (ast.List, ast.Tuple)):
-                self._accumulate_items(atom, contribution)
+                self._accumulate_items(atom, contribution, rule.broadcasts and ans)
 
     def _primal(self, value):
         """``(rule key, positional atoms, keyword atoms)`` of a normal-form right-hand side."""
@@ -205,14 +206,22 @@ class _Reverse:
         self.holder[var] = name
         self.owned.add(var)
 
-    def _accumulate_items(self, display, contribution):
-        """Contributions to the elements of a list argument (``np.stack([a, b])``)."""
-        parts = [ast.Name(self.ctx.fresh("_r", numbered=True), ast.Store())
-                 for _ in display.elts]
-        self._emit(ast.Assign([ast.Tuple(parts, ast.Store())], contribution))
+    def _accumulate_items(self, display, contribution, broadcast_result):
+        """Contributions to the elements of a list argument (``np.stack([a, b])``), summed
+        back to each element's shape when the rule broadcasts them to ``broadcast_result``."""
+        if isinstance(contribution, (ast.List, ast.Tuple)) and len(contribution.elts) == len(
+                display.elts):
+            parts = contribution.elts
+        else:
+            names = [self.ctx.fresh("_r", numbered=True) for _ in display.elts]
+            self._emit(ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in names],
+                                             ast.Store())], contribution))
+            parts = [_load(n) for n in names]
         for element, part in zip(display.elts, parts):
             if isinstance(element, ast.Name) and element.id in self.active:
-                self._accumulate(element.id, _load(part.id))
+                if broadcast_result and not self.facts.same(element.id, broadcast_result.id):
+                    part = _call(self._helper(runtime.unbroadcast), [part, element])
+                self._accumulate(element.id, part)
 
     def _final(self, param):
         if param in self.holder:

@@ -4,7 +4,9 @@ and which are surely scalars.
 Takes a normal-form ``FunctionDef``; gives a :class:`ShapeFacts`. ``reverse`` uses it to
 emit ``unbroadcast`` only where an argument's shape can differ from the result's (the
 ``b`` of ``x @ W + b``, not the ``x`` of ``x * 2.0`` or of ``np.exp(x) / x``), and to
-skip the scalar-output check when the function ends in a full reduction.
+skip the scalar-output check when the function ends in a full reduction. When the
+output is known to be a scalar (``grad`` checks it before the adjoint sweep), so are the
+operands of the elementwise operations that compute it: ``q`` and ``z`` in ``q * z``.
 
 >>> from autodiff_ast.source import read
 >>> from autodiff_ast.resolve import resolve
@@ -40,7 +42,7 @@ FULL_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, n
 class ShapeFacts:
     """Equal-shape classes (union-find over names) and the set of surely scalar names."""
 
-    def __init__(self, fn, ctx):
+    def __init__(self, fn, ctx, scalar_output=False):
         self.parent: dict[str, str] = {}
         self.scalars: set[str] = set()
         self.order: dict[str, int] = {}
@@ -51,6 +53,24 @@ class ShapeFacts:
             if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
                 self.order.setdefault(stmt.targets[0].id, i)
                 self._learn(stmt.targets[0].id, stmt.value, ctx)
+        if scalar_output:
+            self._learn_backward(fn, ctx)
+
+    def _learn_backward(self, fn, ctx):
+        """The output is a scalar (``grad`` checks it before the adjoint sweep), so every
+        operand of an elementwise operation whose result is a scalar is one too."""
+        returned = fn.body[-1].value
+        if isinstance(returned, ast.Name):
+            self.scalars.add(returned.id)
+        for stmt in reversed(fn.body):
+            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)):
+                continue
+            if not self.scalar(stmt.targets[0].id):
+                continue
+            operands = _elementwise_operands(stmt.value, ctx)
+            for operand in operands or ():
+                if isinstance(operand, ast.Name):
+                    self.scalars.add(operand.id)
 
     def representative(self, name):
         """The earliest-defined name with surely the same shape as ``name`` (a parameter
@@ -80,7 +100,9 @@ class ShapeFacts:
             return isinstance(atom.value, (int, float)) and not isinstance(atom.value, bool)
         if isinstance(atom, ast.Name):
             atom = atom.id
-        return isinstance(atom, str) and atom in self.scalars
+        if not isinstance(atom, str):
+            return False
+        return atom in self.scalars or self._find(atom) in {self._find(s) for s in self.scalars}
 
     def _learn(self, target, value, ctx):
         if isinstance(value, ast.Name):
@@ -91,22 +113,11 @@ class ShapeFacts:
         if self.scalar(value):
             self.scalars.add(target)
             return
-        operands = None
-        if isinstance(value, ast.BinOp) and not isinstance(value.op, ast.MatMult):
-            operands = [value.left, value.right]
-        elif isinstance(value, ast.UnaryOp):
-            operands = [value.operand]
-        elif isinstance(value, ast.Compare):
-            operands = [value.left] + value.comparators
-        elif isinstance(value, ast.Call):
-            callee = _callee(value, ctx)
-            rule = registry.lookup(callee) if callee is not None else None
-            if callee in FULL_REDUCTIONS and len(value.args) == 1 and not any(
-                    k.arg in ("axis", "keepdims") for k in value.keywords):
-                self.scalars.add(target)
-                return
-            if rule is not None and rule.broadcasts and not value.keywords:
-                operands = list(value.args)
+        if isinstance(value, ast.Call) and _callee(value, ctx) in FULL_REDUCTIONS and len(
+                value.args) == 1 and not any(k.arg in ("axis", "keepdims") for k in value.keywords):
+            self.scalars.add(target)
+            return
+        operands = _elementwise_operands(value, ctx)
         if operands is None:
             return
         names = [o.id for o in operands if isinstance(o, ast.Name)]
@@ -119,6 +130,22 @@ class ShapeFacts:
         arrays = [n for n in names if not self.scalar(n)]
         if all(self.same(arrays[0], n) for n in arrays[1:]):
             self._union(target, arrays[0])
+
+
+def _elementwise_operands(value, ctx):
+    """The operands of an elementwise (broadcasting) operation, else ``None``."""
+    if isinstance(value, ast.BinOp) and not isinstance(value.op, ast.MatMult):
+        return [value.left, value.right]
+    if isinstance(value, ast.UnaryOp):
+        return [value.operand]
+    if isinstance(value, ast.Compare):
+        return [value.left] + value.comparators
+    if isinstance(value, ast.Call):
+        callee = _callee(value, ctx)
+        rule = registry.lookup(callee) if callee is not None else None
+        if rule is not None and rule.broadcasts and not value.keywords:
+            return list(value.args)
+    return None
 
 
 def _callee(call, ctx):

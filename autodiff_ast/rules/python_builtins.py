@@ -1,2 +1,55 @@
 """Rules of the Python builtins that numeric code uses on numbers and arrays:
-``max``, ``min``, ``abs``, ``sum`` and ``float``."""
+``max``, ``min``, ``abs``, ``sum``, ``pow`` and ``float``.
+
+``max(a, b)`` and ``min(a, b)`` are the max and min gates on numbers: the gradient goes
+to the winner (half to each on a tie, as central differences see it).
+"""
+
+import builtins
+
+import numpy as np
+
+from .registry import adjoint, given
+
+
+@adjoint(builtins.max)
+def builtin_max(g, ans, a, b=None):
+    """``max(a, b)`` routes ``g`` to the larger number, half to each on a tie;
+    ``max(x)`` of a 1-D array routes it to the largest elements, split evenly on ties."""
+    if not given(b):
+        return g * (a == ans) / int(np.count_nonzero(a == ans))
+    return (g if a > b else 0.5 * g if a == b else 0 * g), (g if b > a else 0.5 * g if a == b else 0 * g)
+
+
+@adjoint(builtins.min)
+def builtin_min(g, ans, a, b=None):
+    """``min(a, b)`` routes ``g`` to the smaller number, half to each on a tie;
+    ``min(x)`` of a 1-D array routes it to the smallest elements, split evenly on ties."""
+    if not given(b):
+        return g * (a == ans) / int(np.count_nonzero(a == ans))
+    return (g if a < b else 0.5 * g if a == b else 0 * g), (g if b < a else 0.5 * g if a == b else 0 * g)
+
+
+@adjoint(builtins.abs)
+def builtin_abs(g, ans, x):
+    """The subgradient at 0 is 0."""
+    return g * np.sign(x)
+
+
+@adjoint(builtins.sum, broadcasts=True)
+def builtin_sum(g, ans, iterable, start=0):
+    """``sum([a, b, c])`` adds its items; ``sum(x)`` of an array adds its rows."""
+    if isinstance(iterable, (list, tuple)):
+        return [g] * len(iterable), g
+    return np.broadcast_to(g, np.shape(iterable)), g
+
+
+@adjoint(builtins.pow, broadcasts=True)
+def builtin_pow(g, ans, base, exp):
+    return g * exp * base ** (exp - 1), g * ans * np.log(np.where(base == 0, 1, base))
+
+
+@adjoint(builtins.float)
+def builtin_float(g, ans, x=0.0):
+    """``float(x)`` of a number or a one-element array passes the gradient through."""
+    return np.reshape(g, np.shape(x))

@@ -92,6 +92,16 @@ def is_literal(x):
     return isinstance(x, (int, float))
 
 
+def given(x):
+    """In a rule: was the optional argument ``x`` passed by the call?
+
+    The compiler answers at compile time from the call's arguments (a parameter left at
+    its default is not given), so ``max(a, b)`` and ``max(x)`` can share a rule. Run as
+    plain Python it answers ``x is not None``.
+    """
+    return x is not None
+
+
 RULES: dict = {}
 NONDIFFERENTIABLE: set = set()
 
