@@ -26,6 +26,8 @@ from __future__ import annotations
 import ast
 import types
 
+from .fence import MUTATING
+
 # Array methods that are the NumPy function of the same name applied to the array.
 SAME_NAME = {
     "sum", "mean", "max", "min", "prod", "var", "std", "cumsum", "cumprod", "trace",
@@ -37,7 +39,6 @@ SAME_NAME = {
 RENAMED = {"flatten": "ravel", "astype": "asarray"}
 # Array methods that take a shape or axes either as one tuple or spread out.
 SPREAD = {"reshape": "reshape", "transpose": "transpose"}
-MUTATING = {"sort", "fill", "resize", "put", "itemset", "setfield", "partition", "setflags"}
 
 
 def desugar(fn, ctx):

@@ -31,6 +31,9 @@ OPERATORS = (
     ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn,
 )
 
+# Array methods that change the array they are called on.
+MUTATING = {"sort", "fill", "resize", "put", "itemset", "setfield", "partition", "setflags"}
+
 # What to say about each unsupported construct.
 UNSUPPORTED = {
     ast.If: "if statements are not supported yet; for a value choice use np.where(cond, a, b)",
@@ -89,13 +92,13 @@ def check(fn, ctx):
                               "supported: list the parameters explicitly")
     for stmt in fn.body:
         _check_statement(stmt, ctx)
+    for stmt in fn.body[:-1]:
+        if isinstance(stmt, ast.Return):
+            raise ctx.error(stmt, "a return before the last statement is not supported yet")
     last = fn.body[-1]
     if not isinstance(last, ast.Return) or last.value is None:
         raise ctx.error(last, "the function must end with a return statement that returns "
                               "the value to differentiate")
-    for stmt in fn.body[:-1]:
-        if isinstance(stmt, ast.Return):
-            raise ctx.error(stmt, "a return before the last statement is not supported yet")
     return fn
 
 
@@ -110,7 +113,14 @@ def _check_statement(stmt, ctx):
             raise ctx.error(stmt.target, "augmented assignment into an element or attribute "
                                          "is not supported yet: assign to a name")
     elif isinstance(stmt, ast.Expr):
-        if not _is_docstring_or_print(stmt.value):
+        value = stmt.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+                and value.func.attr in MUTATING:
+            raise ctx.error(stmt, f".{value.func.attr}() changes the array in place, which is "
+                                  f"not supported: build a new array instead (np.sort, "
+                                  f"np.where, np.concatenate)")
+        if not _is_docstring_or_print(value):
+            _check_expression(value, ctx)
             raise ctx.error(stmt, "an expression statement has no effect on the result; "
                                   "only docstrings and print(...) calls may stand alone")
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):

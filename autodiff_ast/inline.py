@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 
+from . import runtime
 from .errors import AutodiffError
 from .rules.registry import given, is_literal
 
@@ -140,16 +141,27 @@ def _is_none(node):
 
 
 def _call_at_run_time(rule, ctx, g, ans, params, bound):
-    """``_r1 = rule(g, ans, args...)`` and its items as contributions."""
+    """``_r1 = rule(g, ans, args...)`` and one contribution per parameter.
+
+    When the rule's source shows how many values it returns they are indexed directly;
+    otherwise ``per_parameter`` checks the result's length at run time and turns each
+    ``None`` into zeros of its argument's shape.
+    """
     name = ctx.bind(rule.function, rule.function.__name__ + "_adjoint")
-    args = [g, ans] + [_as_value(bound[p.name]) for p in params
-                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    args = [g, ans] + [_as_value(bound[p.name]) for p in positional]
     kwargs = [ast.keyword(p.name, _as_value(bound[p.name])) for p in params
               if p.kind == p.KEYWORD_ONLY]
     result = ctx.fresh("_r", numbered=True)
-    stmt = ast.Assign([ast.Name(result, ast.Store())],
-                      ast.Call(ast.Name(name, ast.Load()), args, kwargs))
+    call = ast.Call(ast.Name(name, ast.Load()), args, kwargs)
     returns = _return_values(rule.template)
+    if returns is None:
+        helper = ctx.bind(runtime.per_parameter, "per_parameter")
+        call = ast.Call(ast.Name(helper, ast.Load()),
+                        [call, ast.Tuple([_as_value(bound[p.name]) for p in params],
+                                         ast.Load())], [])
+        returns = len(params)
+    stmt = ast.Assign([ast.Name(result, ast.Store())], call)
     if returns == 1:
         return [stmt], [ast.Name(result, ast.Load())] + [None] * (len(params) - 1)
     parts = [ast.Subscript(ast.Name(result, ast.Load()), ast.Constant(i), ast.Load())
@@ -158,9 +170,10 @@ def _call_at_run_time(rule, ctx, g, ans, params, bound):
 
 
 def _return_values(template):
-    """How many values the rule returns: the length of its returned tuples, or 1."""
+    """How many values the rule returns (the length of its returned tuples, or 1), or
+    ``None`` when its source cannot be read."""
     if template is None:
-        return 1
+        return None
     for node in ast.walk(template):
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
             return len(node.value.elts)

@@ -55,9 +55,11 @@ class _Normalizer:
     # ----- statements ----------------------------------------------------------------
 
     def emit(self, stmt):
+        """Append ``stmt`` at the user's statement's line; expressions that came from the
+        user's code keep their own columns (for carets in error messages)."""
         self.out.append(ast.copy_location(stmt, self.origin))
         for node in ast.walk(stmt):
-            if isinstance(node, (ast.expr, ast.stmt)):
+            if isinstance(node, ast.expr) and not hasattr(node, "lineno"):
                 ast.copy_location(node, self.origin)
 
     def statement(self, stmt):
@@ -133,7 +135,7 @@ class _Normalizer:
 
     def operation(self, expr, target=None, name_hint=None):
         """Emit ``target = <one operation>`` computing ``expr``; return the target Name."""
-        value = self._tuple_item(expr) or self.one_operation(expr)
+        value = self._tuple_item(expr) or ast.copy_location(self.one_operation(expr), expr)
         if target is not None:
             name = self.store(target)
         else:

@@ -76,6 +76,7 @@ class _Reverse:
         if result in self.active:
             self.holder[result] = dout
         forward = list(forward)
+        self._check_rules(forward)
         if not ShapeFacts(self.fn, self.ctx).scalar(result):
             forward.append(self._at(ast.Expr(_call(
                 self._helper(runtime.ensure_scalar), [_load(result), ast.Constant(self.fn.name)])),
@@ -90,6 +91,16 @@ class _Reverse:
             value = ast.Tuple([_load(result), value], ast.Load())
         self.fn.body = forward + self.out + [self._at(ast.Return(value), ret)]
         return self.fn
+
+    def _check_rules(self, forward):
+        """Report the first active operation without a rule, in the user's order."""
+        for stmt in forward:
+            kind = normal_form.kind(stmt, self.ctx)
+            if kind in ("binary", "unary", "call", "attribute", "unpack") and any(
+                    t in self.active for t in activity.targets(stmt)):
+                key = self._primal(stmt.value)[0]
+                if registry.lookup(key) is None:
+                    raise self._missing_rule(key, stmt.value)
 
     # ----- one primal statement ---------------------------------------------------
 
@@ -151,11 +162,13 @@ class _Reverse:
 
     def _missing_rule(self, key, value):
         name = _describe(key)
+        if isinstance(key, registry.Attribute):
+            name = f"autodiff_ast.rules.registry.Attribute({key.name!r})"
         return self.ctx.error(
-            value, f"no derivative rule for {name}, which is called here with an argument "
-                   f"that depends on a differentiated input. Register one:\n\n"
+            value, f"no derivative rule for {_describe(key)}, which is used here with an "
+                   f"argument that depends on a differentiated input. Register one:\n\n"
                    f"    @autodiff_ast.adjoint({name})\n"
-                   f"    def {name.rsplit('.', 1)[-1]}_adjoint(g, ans, <its parameters>):\n"
+                   f"    def {_identifier(key)}_adjoint(g, ans, <its parameters>):\n"
                    f"        return <the adjoint of each parameter, given g = d(result)>\n\n"
                    f"or, if it has no gradient, autodiff_ast.nondifferentiable({name}).",
             MissingRuleError)
@@ -287,6 +300,8 @@ class _ShapeReferences(ast.NodeTransformer):
 def _describe(key):
     if isinstance(key, type) and issubclass(key, ast.AST):
         return f"the operator {key.__name__}"
+    if isinstance(key, registry.Attribute):
+        return f"the attribute .{key.name}"
     from .context import numpy_path
 
     path = numpy_path(key)
@@ -295,6 +310,12 @@ def _describe(key):
     module = getattr(key, "__module__", None)
     name = getattr(key, "__qualname__", getattr(key, "__name__", repr(key)))
     return f"{module}.{name}" if module and module != "builtins" else name
+
+
+def _identifier(key):
+    name = key.name if isinstance(key, registry.Attribute) else getattr(
+        key, "__name__", "primal")
+    return name if name.isidentifier() else "primal"
 
 
 def _is_basic(index):

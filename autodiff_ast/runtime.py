@@ -82,6 +82,21 @@ def ensure_scalar(out, name):
     return out
 
 
+def per_parameter(result, arguments):
+    """The result of a rule called at run time, one contribution per parameter: a single
+    value is the first parameter's, and ``None`` becomes zeros of the argument's shape.
+
+    >>> per_parameter((None, 2.0), (np.ones(2), 3.0))
+    (array([0., 0.]), 2.0)
+    """
+    parts = result if isinstance(result, tuple) else (result,)
+    if len(parts) > len(arguments):
+        raise ValueError(f"a derivative rule returned {len(parts)} values for "
+                         f"{len(arguments)} parameters")
+    parts = parts + (None,) * (len(arguments) - len(parts))
+    return tuple(zeros_like(a) if p is None else p for p, a in zip(parts, arguments))
+
+
 def sum_to_axis(g, like, axis, keepdims):
     """Broadcast the adjoint of a reduction over ``axis`` back to ``like``'s shape.
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from autodiff_ast import grad
+from autodiff_ast.rules.registry import Attribute
 from sweep import BINARY_SHAPES, UNARY_SHAPES, binary, case, function_from_source, run_case, \
     run_float32, unary, values
 
@@ -118,6 +119,7 @@ CASES = [
     *_where_cases(),
     # identities for real inputs
     *unary(np.real, "np.real(x)"),
+    *unary(Attribute("real"), "x.real"),
     *unary(np.conjugate, "np.conjugate(x)"),
     *unary(np.conj, "np.conj(x)"),
     *_nan_to_num_cases(),

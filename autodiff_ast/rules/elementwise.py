@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .registry import adjoint
+from .registry import Attribute, adjoint
 
 # ----- exponentials and logarithms -------------------------------------------------------
 
@@ -258,7 +258,7 @@ def where(g, ans, condition, x, y):
     return None, np.where(condition, g, 0), np.where(condition, 0, g)
 
 
-@adjoint(np.real)
+@adjoint(np.real, Attribute("real"))
 def real(g, ans, val):
     """The identity for real inputs (complex inputs are not supported)."""
     return g

@@ -1,0 +1,178 @@
+"""Bad input gets a clear error: located at the user's line with a caret, naming the
+construct or function, and saying what to do instead."""
+
+import traceback
+
+import numpy as np
+import pytest
+
+import autodiff_ast
+from autodiff_ast import (AutodiffError, AutodiffSyntaxError, MissingRuleError,
+                          NonScalarOutputError, SourceUnavailableError, WrtError, grad)
+from sweep import function_from_source
+
+THIS_FILE = __file__
+
+
+def unsupported(kind, body):
+    return function_from_source("f", f"def f(x):\n{body}\n", {"kind": kind})
+
+
+# Each unsupported construct, the line and column (1-based) it is at, and words the
+# message must contain.
+UNSUPPORTED = [
+    ("    if x > 0:\n        x = x * 2\n    return x", 2, 5, "if statements are not supported yet"),
+    ("    for i in range(3):\n        x = x * 2\n    return x", 2, 5, "for loops"),
+    ("    while x > 0:\n        x = x - 1\n    return x", 2, 5, "while loops"),
+    ("    with open('f') as h:\n        pass\n    return x", 2, 5, "with statements"),
+    ("    try:\n        y = x\n    except Exception:\n        y = 0\n    return y", 2, 5,
+     "try statements"),
+    ("    yield x", 2, 5, "generators"),
+    ("    g = lambda v: v * 2\n    return g(x)", 2, 9, "lambda"),
+    ("    global counter\n    return x", 2, 5, "global statements"),
+    ("    return sum([v * 2 for v in x])", 2, 16, "list comprehensions"),
+    ("    y = x if x > 0 else -x\n    return y", 2, 9, "conditional expressions"),
+    ("    x[0] = 1.0\n    return x", 2, 5, "assignment into an array element"),
+    ("    return helper(x)", 2, 12, "calling the Python function 'helper'"),
+    ("    x.sort()\n    return x", 2, 5, "changes the array in place"),
+    ("    return x.frobnicate()", 2, 12, "the method .frobnicate()"),
+    ("    y = x\n    return y\n    z = 1", 3, 5, "a return before the last statement"),
+    ("    return undefined_name * x", 2, 12, "name 'undefined_name' is not defined"),
+]
+
+
+def helper(v):
+    return v * 2
+
+
+@pytest.mark.parametrize("body, line, column, words", UNSUPPORTED,
+                         ids=[u[3] for u in UNSUPPORTED])
+def test_unsupported_syntax_is_located(body, line, column, words):
+    f = function_from_source("f", f"def f(x):\n{body}\n", {"helper": helper})
+    with pytest.raises(AutodiffSyntaxError) as info:
+        grad(f)(1.0)
+    error = info.value
+    assert isinstance(error, SyntaxError) and isinstance(error, AutodiffError)
+    assert words in error.msg
+    assert error.filename == f.__code__.co_filename
+    assert (error.lineno, error.offset) == (line, column), (error.lineno, error.offset)
+    assert error.text.strip() == body.splitlines()[line - 2].strip()
+
+
+def test_syntax_error_prints_the_line_and_a_caret():
+    def f(x):
+        y = [v for v in x]
+        return y
+
+    with pytest.raises(AutodiffSyntaxError) as info:
+        grad(f)(np.ones(2))
+    printed = "".join(traceback.format_exception_only(type(info.value), info.value))
+    assert f'File "{THIS_FILE}", line' in printed
+    assert "y = [v for v in x]" in printed
+    assert "^^^^^^^^" in printed
+    assert info.value.lineno == f.__code__.co_firstlineno + 1
+
+
+def test_missing_rule_names_the_function_and_how_to_register_one():
+    def f(x):
+        return np.sum(np.fft.fft(x).real)
+
+    with pytest.raises(MissingRuleError) as info:
+        grad(f)(np.ones(4))
+    message = str(info.value)
+    assert "no derivative rule for np.fft.fft" in message
+    assert "@autodiff_ast.adjoint(np.fft.fft)" in message
+    assert "autodiff_ast.nondifferentiable(np.fft.fft)" in message
+    assert THIS_FILE in message and "np.fft.fft(x)" in message and "^" in message
+
+
+def test_a_registered_rule_removes_the_error():
+    def f(x):
+        return np.sum(np.fft.fft(x).real)
+
+    @autodiff_ast.adjoint(np.fft.fft)
+    def fft_adjoint(g, ans, a):
+        return np.real(np.fft.ifft(g)) * np.size(g)
+
+    try:
+        np.testing.assert_allclose(grad(f)(np.arange(4.0)), [4.0, 0.0, 0.0, 0.0], atol=1e-12)
+    finally:
+        autodiff_ast.rules.RULES.pop(np.fft.fft)
+
+
+def test_inactive_calls_need_no_rule():
+    def f(x, data):
+        spectrum = np.abs(np.fft.fft(data))
+        return np.sum(x * spectrum)
+
+    data = np.arange(4.0)
+    np.testing.assert_allclose(grad(f)(np.ones(4), data), np.abs(np.fft.fft(data)))
+
+
+def test_non_scalar_output_says_to_use_a_vector_jacobian_product():
+    def f(x):
+        return np.sin(x)
+
+    with pytest.raises(NonScalarOutputError) as info:
+        grad(f)(np.ones(3))
+    assert "f returned an array of shape (3,)" in str(info.value)
+    assert "vector-Jacobian product (vjp)" in str(info.value)
+
+
+def test_wrt_out_of_range():
+    def f(x, y):
+        return x * y
+
+    with pytest.raises(WrtError, match=r"wrt=2 is out of range: .*f has 2 parameters \(x, y\)"):
+        grad(f, wrt=2)
+
+
+def test_wrt_names_no_parameter():
+    def f(x, y):
+        return x * y
+
+    with pytest.raises(WrtError, match=r"has no parameter named 'z'; its parameters are x, y"):
+        grad(f, wrt="z")
+
+
+def test_wrt_by_name_and_negative_index():
+    def f(x, y):
+        return x * y
+
+    assert grad(f, wrt="y")(2.0, 3.0) == 2.0
+    assert grad(f, wrt=-1)(2.0, 3.0) == 2.0
+    assert grad(f, wrt=("y", 0))(2.0, 3.0) == (2.0, 3.0)
+
+
+def test_function_without_source():
+    f = function_from_source("f", "def f(x):\n    return x * 2\n", {})
+    import linecache
+
+    linecache.cache.pop(f.__code__.co_filename)
+    with pytest.raises(SourceUnavailableError, match="cannot read the source of f"):
+        grad(f)(1.0)
+
+
+def test_builtin_function_cannot_be_differentiated_from_source():
+    with pytest.raises(SourceUnavailableError, match="not a Python function with source"):
+        grad(np.sin)
+
+
+def test_unsupported_keyword_is_located():
+    def f(x):
+        return np.sum(np.tanh(x), dtype=np.float32, where=x > 0)
+
+    with pytest.raises(AutodiffSyntaxError, match="np.sum does not support the keyword "
+                                                  "argument where="):
+        grad(f)(np.ones(3))
+
+
+def test_traceback_inside_generated_code_shows_its_lines():
+    def f(x, y):
+        return np.sum(x * y)
+
+    with pytest.raises(ValueError) as info:
+        grad(f)(np.ones(3), np.ones(4))
+    text = "".join(traceback.format_exception(info.value))
+    assert "<autodiff_ast grad_f" in text
+    assert "x * y" in text
