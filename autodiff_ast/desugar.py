@@ -3,7 +3,8 @@
 Takes the resolved ``FunctionDef``; gives it with augmented assignments spelled out
 (``s += x`` becomes ``s = s + x``), array methods turned into NumPy calls
 (``x.sum(axis=0)`` becomes ``np.sum(x, axis=0)``, ``x.reshape(2, 3)`` becomes
-``np.reshape(x, (2, 3))``), ``pass`` and the docstring dropped. Methods that mutate
+``np.reshape(x, (2, 3))``), the logistic function ``1 / (1 + np.exp(-z))`` named
+``sigmoid(z)`` (so that its adjoint reuses its value), ``pass`` and the docstring dropped. Methods that mutate
 (``x.sort()``, ``x.fill(0)``) and unknown methods are located errors.
 
 >>> from autodiff_ast.source import read
@@ -26,6 +27,9 @@ from __future__ import annotations
 import ast
 import types
 
+import numpy as np
+
+from . import runtime
 from .fence import MUTATING
 
 # Array methods that are the NumPy function of the same name applied to the array.
@@ -64,6 +68,31 @@ class _Methods(ast.NodeTransformer):
     def __init__(self, ctx):
         self.ctx = ctx
 
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        argument = self._sigmoid_argument(node)
+        if argument is None:
+            return node
+        name = self.ctx.bind(runtime.sigmoid, "sigmoid")
+        return ast.copy_location(ast.Call(ast.Name(name, ast.Load()), [argument], []), node)
+
+    def _sigmoid_argument(self, node):
+        """``z`` when ``node`` is ``1 / (1 + np.exp(-z))`` (either order of the sum)."""
+        if not (isinstance(node.op, ast.Div) and _is_number(node.left, 1)
+                and isinstance(node.right, ast.BinOp) and isinstance(node.right.op, ast.Add)):
+            return None
+        for one, call in ((node.right.left, node.right.right), (node.right.right, node.right.left)):
+            if _is_number(one, 1) and isinstance(call, ast.Call) and len(call.args) == 1 \
+                    and not call.keywords and self._is_numpy(call.func, "exp"):
+                negated = call.args[0]
+                if isinstance(negated, ast.UnaryOp) and isinstance(negated.op, ast.USub):
+                    return negated.operand
+        return None
+
+    def _is_numpy(self, func, name):
+        return (isinstance(func, ast.Attribute) and func.attr == name
+                and isinstance(func.value, ast.Name) and self.ctx.namespace.get(func.value.id) is np)
+
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
@@ -94,6 +123,10 @@ class _Methods(ast.NodeTransformer):
             node = node.value
         return isinstance(node, ast.Name) and isinstance(
             self.ctx.namespace.get(node.id), types.ModuleType)
+
+
+def _is_number(node, value):
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value == value
 
 
 def _attr(module_name, name):

@@ -36,6 +36,7 @@ def simplify(fn, ctx):
     body = fn.body
     while True:
         new = _fold_single_uses(_propagate_copies(_remove_dead(body)))
+        new = [_Negations().visit(stmt) for stmt in new]
         if _dump(new) == _dump(body):
             break
         body = new
@@ -183,6 +184,30 @@ def _foldable_into(stmt, name):
             if isinstance(node.value, ast.Name) and node.value.id == name:
                 return False
     return True
+
+
+class _Negations(ast.NodeTransformer):
+    """``-(-a * b)`` becomes ``a * b``: two signs that folding brought together cancel.
+    Only where the result is still a new array (an operation), never a bare name, so
+    that no adjoint starts sharing an array it did not share before."""
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, ast.USub):
+            inner = _without_leading_minus(node.operand)
+            if isinstance(inner, (ast.BinOp, ast.UnaryOp)):
+                return inner
+        return node
+
+
+def _without_leading_minus(expr):
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+        return expr.operand
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Mult, ast.Div)):
+        left = _without_leading_minus(expr.left)
+        if left is not None:
+            return ast.BinOp(left, expr.op, expr.right)
+    return None
 
 
 class _Replace(ast.NodeTransformer):

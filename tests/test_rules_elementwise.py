@@ -4,7 +4,7 @@ at ties and kinks."""
 import numpy as np
 import pytest
 
-from autodiff_ast import grad
+from autodiff_ast import grad, runtime
 from autodiff_ast.rules.registry import Attribute
 from sweep import BINARY_SHAPES, UNARY_SHAPES, binary, case, function_from_source, run_case, \
     run_float32, unary, values
@@ -118,6 +118,8 @@ CASES = [
     *_clip_cases(),
     *_where_cases(),
     # identities for real inputs
+    *unary(runtime.sigmoid, "1 / (1 + np.exp(-x))"),
+    *unary(runtime.sigmoid, "1.0 / (np.exp(-x) + 1)"),
     *unary(np.real, "np.real(x)"),
     *unary(Attribute("real"), "x.real"),
     *unary(np.conjugate, "np.conjugate(x)"),

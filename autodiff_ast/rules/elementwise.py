@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from .. import runtime
+
 from .registry import Attribute, adjoint
 
 # ----- exponentials and logarithms -------------------------------------------------------
@@ -275,3 +277,9 @@ def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
     """The gradient passes where ``x`` is finite; the replaced ``nan`` and infinities
     are constants."""
     return g * np.isfinite(x)
+
+
+@adjoint(runtime.sigmoid, broadcasts=True)
+def sigmoid(g, ans, x):
+    """The sigmoid gate reuses its output: ``s * (1 - s)``."""
+    return g * ans * (1 - ans)
