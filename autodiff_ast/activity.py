@@ -6,6 +6,7 @@ gives the set of *active* names: those that depend on a differentiated parameter
 differentiable operations. Only active names get adjoints, so a data matrix ``X`` never
 gets a ``dX``, and nothing flows through ``np.argmax``, ``x.shape`` or a comparison.
 
+>>> import numpy as np
 >>> from autodiff_ast.source import read
 >>> from autodiff_ast.resolve import resolve
 >>> from autodiff_ast.normalize import normalize

@@ -16,6 +16,7 @@ def grad_f(x, dout=1.0):
     # return 2 * x
     dx = dout * 2
     return dx
+<BLANKLINE>
 """
 
 from __future__ import annotations

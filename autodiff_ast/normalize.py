@@ -7,6 +7,7 @@ name is assigned once and no value an adjoint needs is overwritten; ``return exp
 returns a new name ``out``. Every new statement keeps the line of the user's statement
 it came from, for comments and error messages.
 
+>>> import numpy as np
 >>> from autodiff_ast.source import read
 >>> from autodiff_ast.resolve import resolve
 >>> def f(x, y, z):

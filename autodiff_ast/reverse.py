@@ -22,11 +22,11 @@ def f(x, y, z, dout=1.0):
     out = q * z
     ensure_scalar(out, 'f')
     __autodiff_ast_comment__('return q * z')
-    dq = unbroadcast(dout * z, q)
-    dz = unbroadcast(dout * q, z)
+    dq = dout * z
+    dz = dout * q
     __autodiff_ast_comment__('q = x + y')
-    dx = unbroadcast(dq, x)
-    dy = unbroadcast(dq, y)
+    dx = dq
+    dy = dq
     return (dx, dy, dz)
 """
 

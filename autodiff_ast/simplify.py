@@ -15,13 +15,13 @@ Copies into the user's own names (``dx = dq``) stay: they cost nothing and help 
 ...     y = _t2 + 1
 ...     d_t2 = dout
 ...     d_t1 = d_t2 * _t2
-...     dx = d_t1 * 2
+...     dx = d_t1 * 2 + _t2
 ...     return dx
 ... ''').body[0]
 >>> print(ast.unparse(simplify(fn, None)))
 def g(x, dout=1.0):
     _t2 = np.exp(x * 2)
-    dx = dout * _t2 * 2
+    dx = dout * _t2 * 2 + _t2
     return dx
 """
 
