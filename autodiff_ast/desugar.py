@@ -37,7 +37,7 @@ SAME_NAME = {
     "sum", "mean", "max", "min", "prod", "var", "std", "cumsum", "cumprod", "trace",
     "dot", "take", "repeat", "round", "argmax", "argmin", "all", "any", "nonzero",
     "argsort", "diagonal", "conj", "conjugate", "squeeze", "swapaxes", "ravel", "clip",
-    "copy", "ptp",
+    "copy",
 }
 # Array methods whose NumPy function has another name.
 RENAMED = {"flatten": "ravel", "astype": "asarray"}
