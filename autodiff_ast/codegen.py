@@ -22,7 +22,6 @@ def grad_f(x, dout=1.0):
 from __future__ import annotations
 
 import ast
-import copy
 import dataclasses
 import itertools
 import linecache
@@ -53,8 +52,7 @@ def is_comment(stmt):
 
 
 def generate(fn, ctx):
-    """Print and compile ``fn``; see the module docstring."""
-    fn = copy.deepcopy(fn)
+    """Print and compile ``fn`` (which it renames and changes); see the module docstring."""
     fn.name = "grad_" + fn.name
     body = fn.body
     # A comment whose statements were all removed as dead code goes too.

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import ast
 import builtins
-import copy
 import inspect
 import math
 
 import numpy as np
 
 from . import runtime
+from .astutil import clone
 from .errors import AutodiffError
 from .rules.registry import given, is_literal
 
@@ -83,7 +83,7 @@ def bind_arguments(rule, params, args, keywords):
 
 
 def _inline(template, rule, ctx, g, ans, bound, defaulted):
-    body = copy.deepcopy(template.body)
+    body = clone(template.body)
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]  # docstring
     argnames = [a.arg for a in template.args.args + template.args.kwonlyargs]
@@ -212,7 +212,7 @@ class _Substitute(ast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id in self.substitutions:
-            new = copy.deepcopy(self.substitutions[node.id])
+            new = clone(self.substitutions[node.id])
             if isinstance(node.ctx, ast.Store):
                 new.ctx = ast.Store()
             return new
@@ -281,7 +281,7 @@ class _Fold(ast.NodeTransformer):
         left, right, op = node.left, node.right, node.op
         if isinstance(op, ast.Mult) and isinstance(left, (ast.List, ast.Tuple)) and isinstance(
                 right, ast.Constant) and type(right.value) is int:
-            return type(left)([copy.deepcopy(e) for _ in range(right.value) for e in left.elts],
+            return type(left)([clone(e) for _ in range(right.value) for e in left.elts],
                               ast.Load())
         if _is_const(left) and _is_const(right):
             try:

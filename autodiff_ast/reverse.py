@@ -255,10 +255,8 @@ class _Reverse:
 
     @staticmethod
     def _at(stmt, origin):
-        for node in ast.walk(stmt):
-            if isinstance(node, (ast.stmt, ast.expr)):
-                ast.copy_location(node, origin)
-        return stmt
+        """``stmt`` at the line of the primal statement it comes from."""
+        return ast.copy_location(stmt, origin)
 
     def _helper(self, function):
         return ast.Name(self.ctx.bind(function, function.__name__), ast.Load())

@@ -45,6 +45,7 @@ class ShapeFacts:
     def __init__(self, fn, ctx, scalar_output=False):
         self.parent: dict[str, str] = {}
         self.scalars: set[str] = set()
+        self._roots = None  # (len(scalars), roots of their classes) when last computed
         self.order: dict[str, int] = {}
         args = fn.args
         for arg in args.posonlyargs + args.args + args.kwonlyargs:
@@ -89,6 +90,7 @@ class ShapeFacts:
         ra, rb = self._find(a), self._find(b)
         if ra != rb:
             self.parent[ra] = rb
+            self._roots = None
 
     def same(self, a, b):
         """Do ``a`` and ``b`` surely have the same shape?"""
@@ -102,7 +104,11 @@ class ShapeFacts:
             atom = atom.id
         if not isinstance(atom, str):
             return False
-        return atom in self.scalars or self._find(atom) in {self._find(s) for s in self.scalars}
+        if atom in self.scalars:
+            return True
+        if self._roots is None or self._roots[0] != len(self.scalars):
+            self._roots = (len(self.scalars), {self._find(s) for s in self.scalars})
+        return self._find(atom) in self._roots[1]
 
     def _learn(self, target, value, ctx):
         if isinstance(value, ast.Name):

@@ -28,19 +28,19 @@ def g(x, dout=1.0):
 from __future__ import annotations
 
 import ast
-import copy
+
+from .astutil import clone
 
 
 def simplify(fn, ctx):
     """Simplify ``fn``'s straight-line body to a fixed point; see the module docstring."""
-    body = fn.body
-    while True:
-        new = _fold_single_uses(_propagate_copies(_remove_dead(body)))
-        new = [_Negations().visit(stmt) for stmt in new]
-        if _dump(new) == _dump(body):
-            break
-        body = new
-    fn.body = body
+    body = _Body(fn.body)
+    changed = True
+    while changed:
+        body.remove_dead()
+        changed = body.propagate_copies()
+        changed = body.fold_single_uses() or changed
+    fn.body = [_Negations().visit(stmt) for stmt in body.statements]
     return fn
 
 
@@ -94,33 +94,102 @@ def _rebinds(stmt):
     return set()
 
 
-def _remove_dead(body):
-    live, kept = set(), []
-    for stmt in reversed(body):
-        reads, writes, external = effects(stmt)
-        if not (external or isinstance(stmt, ast.Return) or writes & live):
-            continue
-        live -= _rebinds(stmt)
-        live |= reads
-        kept.append(stmt)
-    return kept[::-1]
+class _Body:
+    """The statements being simplified, with the effects of each kept up to date."""
 
+    def __init__(self, statements):
+        self.statements = list(statements)
+        self.effects = [effects(s) for s in self.statements]
 
-def _assignments(body):
-    counts = {}
-    for stmt in body:
-        for name in effects(stmt)[1]:
-            counts[name] = counts.get(name, 0) + 1
-    return counts
+    def _set(self, index, stmt):
+        self.statements[index] = stmt
+        self.effects[index] = effects(stmt)
 
+    def _compact(self, deleted):
+        if deleted:
+            keep = [i for i in range(len(self.statements)) if i not in deleted]
+            self.statements = [self.statements[i] for i in keep]
+            self.effects = [self.effects[i] for i in keep]
 
-def _uses(body):
-    counts = {}
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                counts[node.id] = counts.get(node.id, 0) + 1
-    return counts
+    def _counts(self):
+        assigned, used = {}, {}
+        for stmt, (_, writes, _) in zip(self.statements, self.effects):
+            for name in writes:
+                assigned[name] = assigned.get(name, 0) + 1
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    used[node.id] = used.get(node.id, 0) + 1
+        return assigned, used
+
+    def _unchanged_between(self, start, end, sources, deleted):
+        """Do the statements strictly between ``start`` and ``end`` leave ``sources`` alone?
+
+        A statement reads its operands before it writes, so an expression substituted
+        into statement ``end`` is evaluated before ``end``'s own writes.
+        """
+        return not any(k not in deleted and self.effects[k][1] & sources
+                       for k in range(start + 1, end))
+
+    def _readers(self, start, name, deleted):
+        return [j for j in range(start + 1, len(self.statements))
+                if j not in deleted and name in self.effects[j][0]]
+
+    def remove_dead(self):
+        live, deleted = set(), set()
+        for i in range(len(self.statements) - 1, -1, -1):
+            stmt = self.statements[i]
+            reads, writes, external = self.effects[i]
+            if not (external or isinstance(stmt, ast.Return) or writes & live):
+                deleted.add(i)
+                continue
+            live -= _rebinds(stmt)
+            live |= reads
+        self._compact(deleted)
+
+    def propagate_copies(self):
+        """``_t = a`` into the compiler's own names: later reads of ``_t`` read ``a``."""
+        assigned, _ = self._counts()
+        deleted = set()
+        for i, stmt in enumerate(self.statements):
+            definition = _simple_definition(stmt)
+            if definition is None:
+                continue
+            name, value = definition
+            if not (is_temporary(name) and assigned.get(name) == 1
+                    and isinstance(value, ast.Name)):
+                continue
+            readers = self._readers(i, name, deleted)
+            if readers and not self._unchanged_between(i, readers[-1], {value.id}, deleted):
+                continue
+            for j in readers:
+                self._set(j, _Replace(name, value).visit(self.statements[j]))
+            deleted.add(i)
+        self._compact(deleted)
+        return bool(deleted)
+
+    def fold_single_uses(self):
+        """A temporary read once is replaced by its expression where it is read."""
+        assigned, used = self._counts()
+        deleted = set()
+        for i, stmt in enumerate(self.statements):
+            definition = _simple_definition(stmt)
+            if definition is None:
+                continue
+            name, value = definition
+            if not (is_temporary(name) and assigned.get(name) == 1 and used.get(name) == 1):
+                continue
+            readers = self._readers(i, name, deleted)
+            if not readers:
+                continue
+            j = readers[0]
+            sources = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+            if not (self._unchanged_between(i, j, sources, deleted)
+                    and _foldable_into(self.statements[j], name)):
+                continue
+            self._set(j, _Replace(name, value).visit(self.statements[j]))
+            deleted.add(i)
+        self._compact(deleted)
+        return bool(deleted)
 
 
 def _simple_definition(stmt):
@@ -129,49 +198,6 @@ def _simple_definition(stmt):
             stmt.targets[0], ast.Name):
         return stmt.targets[0].id, stmt.value
     return None
-
-
-def _unchanged_between(body, start, end, sources):
-    """Do the statements strictly between ``start`` and ``end`` leave ``sources`` alone?
-
-    A statement reads its operands before it writes, so substituting an expression
-    into statement ``end`` evaluates it before ``end``'s own writes.
-    """
-    return not any(effects(body[k])[1] & sources for k in range(start + 1, end))
-
-
-def _propagate_copies(body):
-    assigned = _assignments(body)
-    for i, stmt in enumerate(body):
-        definition = _simple_definition(stmt)
-        if definition is None:
-            continue
-        name, value = definition
-        if not (is_temporary(name) and assigned.get(name) == 1 and isinstance(value, ast.Name)):
-            continue
-        uses = [j for j in range(i + 1, len(body)) if name in effects(body[j])[0]]
-        if not uses or _unchanged_between(body, i, uses[-1], {value.id}):
-            rest = [_Replace(name, value).visit(s) for s in body[i + 1:]]
-            return body[:i] + rest
-    return body
-
-
-def _fold_single_uses(body):
-    assigned, used = _assignments(body), _uses(body)
-    for i, stmt in enumerate(body):
-        definition = _simple_definition(stmt)
-        if definition is None:
-            continue
-        name, value = definition
-        if not (is_temporary(name) and assigned.get(name) == 1 and used.get(name) == 1):
-            continue
-        sources = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
-        j = next(k for k in range(i + 1, len(body)) if name in effects(body[k])[0])
-        if not (_unchanged_between(body, i, j, sources) and _foldable_into(body[j], name)):
-            continue
-        folded = _Replace(name, value).visit(body[j])
-        return body[:i] + body[i + 1:j] + [folded] + body[j + 1:]
-    return body
 
 
 def _foldable_into(stmt, name):
@@ -216,13 +242,9 @@ class _Replace(ast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id == self.name and isinstance(node.ctx, ast.Load):
-            return ast.copy_location(_copy(self.value), node)
+            return ast.copy_location(clone(self.value), node)
         return node
 
 
-def _copy(node):
-    return copy.deepcopy(node)
 
 
-def _dump(body):
-    return [ast.dump(s) for s in body]

@@ -1,0 +1,26 @@
+"""Small helpers on ``ast`` trees shared by the passes."""
+
+from __future__ import annotations
+
+import ast
+
+_LOCATION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
+
+
+def clone(node):
+    """A deep copy of an ``ast`` tree (several times faster than ``copy.deepcopy``).
+
+    >>> tree = ast.parse("x + f(y, k=1)", mode="eval").body
+    >>> copy = clone(tree)
+    >>> copy is not tree and ast.dump(copy) == ast.dump(tree)
+    True
+    """
+    if isinstance(node, ast.AST):
+        new = type(node)(**{f: clone(getattr(node, f)) for f in node._fields if hasattr(node, f)})
+        for attr in _LOCATION:
+            if hasattr(node, attr):
+                setattr(new, attr, getattr(node, attr))
+        return new
+    if isinstance(node, list):
+        return [clone(item) for item in node]
+    return node
