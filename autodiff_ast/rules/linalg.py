@@ -1,14 +1,575 @@
-"""Rules of linear algebra: products, decompositions-based functions and solvers."""
+"""Rules of linear algebra: products (``dot``, ``inner``, ``outer``, ``tensordot``,
+``einsum``, ``kron``, ``cross``), norms, and the functions of ``np.linalg`` that invert,
+solve or decompose a matrix.
+
+Where the formula depends on the ranks of the arguments, which the compiler cannot know,
+the rule is one call to a helper of this module (``dot_lhs``, ``tensordot_rhs``,
+``einsum_operand_adjoint``...) documented by what it returns. Functions of square
+matrices accept stacks of them (``(..., n, n)``), so their rules transpose with
+``np.swapaxes(x, -1, -2)`` rather than ``x.T``.
+
+Only real arrays are differentiated. The rules of ``cholesky`` and ``eigh``, which read
+one triangle of a symmetric matrix, return the symmetric gradient (the derivative for a
+symmetric change of the input); see their docstrings.
+"""
 
 import ast
+import string
+from collections import Counter
 
 import numpy as np
 
 from ..runtime import matmul_lhs, matmul_rhs
-from .registry import adjoint
+from .registry import adjoint, given
 
 
 @adjoint(np.matmul, ast.MatMult)
 def matmul(g, ans, x1, x2):
     """For matrices: ``g @ x2.T`` and ``x1.T @ g``; vectors and stacks of matrices too."""
     return matmul_lhs(g, x1, x2), matmul_rhs(g, x1, x2)
+
+
+# ----- products ------------------------------------------------------------------------
+
+
+def dot_lhs(g, a, b):
+    """The adjoint of ``a`` in ``np.dot(a, b)`` given the result's adjoint ``g``.
+
+    For matrices this is ``g @ b.T``, for two vectors ``g * b``. ``np.dot`` multiplies by
+    a scalar and otherwise sums over the last axis of ``a`` and the second-to-last axis
+    of ``b`` (its only axis if ``b`` is a vector), so the adjoint sums ``g`` against ``b``
+    over all of ``b``'s other axes.
+
+    >>> dot_lhs(np.ones((2, 4)), np.zeros((2, 3)), np.ones((3, 4))).shape
+    (2, 3)
+    >>> dot_lhs(np.ones((2, 5, 4)), np.zeros((2, 3)), np.ones((5, 3, 4))).shape
+    (2, 3)
+    """
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 0:
+        return np.sum(g * b)
+    if b_nd == 0:
+        return g * b
+    if a_nd == 1 and b_nd == 1:
+        return g * b
+    b_other = list(range(b_nd - 2)) + [b_nd - 1] if b_nd > 1 else []
+    g_from_b = list(range(a_nd - 1, a_nd - 1 + len(b_other)))
+    return np.tensordot(g, b, axes=(g_from_b, b_other))
+
+
+def dot_rhs(g, a, b):
+    """The adjoint of ``b`` in ``np.dot(a, b)`` given the result's adjoint ``g``.
+
+    For matrices this is ``a.T @ g``; see :func:`dot_lhs` for the other shapes.
+
+    >>> dot_rhs(np.ones((2, 4)), np.zeros((2, 3)), np.ones((3, 4))).shape
+    (3, 4)
+    >>> dot_rhs(np.ones((2, 5, 4)), np.zeros((2, 3)), np.ones((5, 3, 4))).shape
+    (5, 3, 4)
+    """
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if b_nd == 0:
+        return np.sum(g * a)
+    if a_nd == 0:
+        return g * a
+    if a_nd == 1 and b_nd == 1:
+        return g * a
+    a_other = list(range(a_nd - 1))
+    summed = np.tensordot(a, g, axes=(a_other, a_other))  # axes: (b's contracted, b's others)
+    return np.moveaxis(summed, 0, -2) if b_nd > 1 else summed
+
+
+@adjoint(np.dot)
+def dot(g, ans, a, b, out=None):
+    """``np.dot`` of every rank: for matrices ``g @ b.T`` and ``a.T @ g``."""
+    return dot_lhs(g, a, b), dot_rhs(g, a, b)
+
+
+@adjoint(np.vdot)
+def vdot(g, ans, a, b):
+    """``np.vdot`` flattens both arguments (of equal size) and returns their dot product;
+    real arguments only (for complex ones it conjugates ``a``)."""
+    return np.reshape(g * b, np.shape(a)), np.reshape(g * a, np.shape(b))
+
+
+def inner_lhs(g, a, b):
+    """The adjoint of ``a`` in ``np.inner(a, b)`` given the result's adjoint ``g``.
+
+    ``np.inner`` sums over the last axis of both arguments; its result's axes are the
+    other axes of ``a`` followed by the other axes of ``b``. For two vectors the adjoint
+    is ``g * b``, for matrices ``g @ b``.
+
+    >>> inner_lhs(np.ones((2, 4)), np.zeros((2, 3)), np.ones((4, 3))).shape
+    (2, 3)
+    """
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 0:
+        return np.sum(g * b)
+    if b_nd == 0:
+        return g * b
+    if a_nd == 1 and b_nd == 1:
+        return g * b
+    b_other = list(range(b_nd - 1))
+    return np.tensordot(g, b, axes=([a_nd - 1 + i for i in b_other], b_other))
+
+
+def inner_rhs(g, a, b):
+    """The adjoint of ``b`` in ``np.inner(a, b)`` given the result's adjoint ``g``: for
+    matrices ``g.T @ a``; see :func:`inner_lhs`.
+
+    >>> inner_rhs(np.ones((2, 4)), np.zeros((2, 3)), np.ones((4, 3))).shape
+    (4, 3)
+    """
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if b_nd == 0:
+        return np.sum(g * a)
+    if a_nd == 0:
+        return g * a
+    if a_nd == 1 and b_nd == 1:
+        return g * a
+    a_other = list(range(a_nd - 1))
+    return np.tensordot(g, a, axes=(a_other, a_other))
+
+
+@adjoint(np.inner)
+def inner(g, ans, a, b):
+    """``np.inner`` of every rank: for vectors ``g * b`` and ``g * a``."""
+    return inner_lhs(g, a, b), inner_rhs(g, a, b)
+
+
+@adjoint(np.outer)
+def outer(g, ans, a, b, out=None):
+    """``np.outer`` flattens both arguments: ``ans[i, j] = a.flat[i] * b.flat[j]``."""
+    return np.reshape(g @ np.ravel(b), np.shape(a)), np.reshape(np.ravel(a) @ g, np.shape(b))
+
+
+def _tensordot_axes(a_nd, b_nd, axes):
+    """The axes ``np.tensordot(a, b, axes)`` sums over, as two lists of non-negative
+    axes paired in order: an int ``n`` means ``a``'s last ``n`` and ``b``'s first ``n``.
+
+    >>> _tensordot_axes(3, 2, 1)
+    ([2], [0])
+    >>> _tensordot_axes(3, 2, ([0, -1], (1, 0)))
+    ([0, 2], [1, 0])
+    """
+    if np.ndim(axes) == 0:
+        n = int(axes)
+        return list(range(a_nd - n, a_nd)), list(range(n))
+    a_axes, b_axes = axes
+    a_axes = [a_axes] if np.ndim(a_axes) == 0 else list(a_axes)
+    b_axes = [b_axes] if np.ndim(b_axes) == 0 else list(b_axes)
+    return [int(i) % a_nd for i in a_axes], [int(j) % b_nd for j in b_axes]
+
+
+def tensordot_lhs(g, a, b, axes=2):
+    """The adjoint of ``a`` in ``np.tensordot(a, b, axes)`` given the result's adjoint ``g``.
+
+    The result's axes are ``a``'s free axes then ``b``'s; summing ``g`` against ``b`` over
+    ``b``'s free axes leaves ``a``'s free axes and the summed ones, which are put back in
+    ``a``'s order. For ``axes=1`` and matrices this is ``g @ b.T``.
+
+    >>> tensordot_lhs(np.ones((2, 5)), np.zeros((2, 3, 4)), np.ones((4, 3, 5)),
+    ...               axes=([1, 2], [1, 0])).shape
+    (2, 3, 4)
+    """
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_sum, b_sum = _tensordot_axes(a_nd, b_nd, axes)
+    a_free = [i for i in range(a_nd) if i not in a_sum]
+    b_free = [j for j in range(b_nd) if j not in b_sum]
+    g_from_b = list(range(len(a_free), len(a_free) + len(b_free)))
+    summed = np.tensordot(g, b, axes=(g_from_b, b_free))
+    # summed's axes: a's free axes, then b's summed axes in increasing order, each the
+    # partner of one of a's summed axes
+    order = a_free + [a_sum[b_sum.index(j)] for j in sorted(b_sum)]
+    return np.transpose(summed, np.argsort(order))
+
+
+def tensordot_rhs(g, a, b, axes=2):
+    """The adjoint of ``b`` in ``np.tensordot(a, b, axes)``; see :func:`tensordot_lhs`.
+    For ``axes=1`` and matrices this is ``a.T @ g``.
+
+    >>> tensordot_rhs(np.ones((2, 5)), np.zeros((2, 3, 4)), np.ones((4, 3, 5)),
+    ...               axes=([1, 2], [1, 0])).shape
+    (4, 3, 5)
+    """
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_sum, b_sum = _tensordot_axes(a_nd, b_nd, axes)
+    a_free = [i for i in range(a_nd) if i not in a_sum]
+    b_free = [j for j in range(b_nd) if j not in b_sum]
+    summed = np.tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
+    order = [b_sum[a_sum.index(i)] for i in sorted(a_sum)] + b_free
+    return np.transpose(summed, np.argsort(order))
+
+
+@adjoint(np.tensordot)
+def tensordot(g, ans, a, b, axes=2):
+    """``axes`` is an int or a pair of axis sequences, as for ``np.tensordot``."""
+    return tensordot_lhs(g, a, b, axes), tensordot_rhs(g, a, b, axes)
+
+
+_INTERLEAVED = ("the gradient of np.einsum needs the subscripts as a string such as "
+                "'ij,jk->ik' (the form einsum(a, [0, 1], b, [1, 2]) is not supported)")
+
+
+def _einsum_subscripts(subscripts, ndims):
+    """``([subscripts of each operand], subscripts of the result)`` of an einsum, with
+    spaces dropped, ``...`` spelled out with letters the subscripts do not use, and an
+    implicit result made explicit (the ellipsis axes, then the letters used once, sorted).
+
+    >>> _einsum_subscripts('ij,jk', [2, 2])
+    (['ij', 'jk'], 'ik')
+    >>> _einsum_subscripts('...ij,...jk->...ik', [3, 2])
+    (['Aij', 'jk'], 'Aik')
+    """
+    if not isinstance(subscripts, str):
+        raise NotImplementedError(_INTERLEAVED)
+    subscripts = subscripts.replace(" ", "")
+    inputs, arrow, output = subscripts.partition("->")
+    inputs = inputs.split(",")
+    used = set(subscripts)
+    spare = [c for c in string.ascii_uppercase + string.ascii_lowercase if c not in used]
+    ellipsis_nd = max([nd - len(s.replace("...", "")) for s, nd in zip(inputs, ndims)
+                       if "..." in s], default=0)
+    ellipsis = "".join(spare[:ellipsis_nd])
+    spelled = []
+    for s, nd in zip(inputs, ndims):
+        if "..." in s:
+            own = nd - len(s.replace("...", ""))
+            s = s.replace("...", ellipsis[ellipsis_nd - own:])
+        spelled.append(s)
+    if arrow:
+        output = output.replace("...", ellipsis)
+    else:
+        counts = Counter("".join(inputs).replace(".", ""))
+        output = ellipsis + "".join(sorted(c for c, n in counts.items() if n == 1))
+    return spelled, output
+
+
+def einsum_operand_adjoint(g, subscripts, operands, i):
+    """The adjoint of ``operands[i]`` in ``np.einsum(subscripts, *operands)`` given the
+    result's adjoint ``g``.
+
+    It is itself an einsum: ``g`` and the other operands, summed into the operand's
+    subscripts. For ``'ij,jk->ik'`` it is ``np.einsum('ik,jk->ij', g, b)`` (``g @ b.T``)
+    for the first operand. A letter only this operand has (``j`` of ``'ij->i'``) is
+    broadcast, and a repeated letter (``'ii->i'``) puts the adjoint on the diagonal and
+    zeros elsewhere.
+
+    >>> a, b = np.ones((2, 3)), np.full((3, 4), 2.0)
+    >>> einsum_operand_adjoint(np.ones((2, 4)), 'ij,jk->ik', (a, b), 0)
+    array([[8., 8., 8.],
+           [8., 8., 8.]])
+    >>> einsum_operand_adjoint(np.array([1.0, 2.0]), 'ii->i', (np.zeros((2, 2)),), 0)
+    array([[1., 0.],
+           [0., 2.]])
+    """
+    inputs, output = _einsum_subscripts(subscripts, [np.ndim(x) for x in operands])
+    mine, shape = inputs[i], np.shape(operands[i])
+    others = inputs[:i] + inputs[i + 1:]
+    known = set(output).union(*others)
+    letters = "".join(dict.fromkeys(mine))  # each letter once, in order
+    found = "".join(c for c in letters if c in known)
+    result = np.einsum(",".join([output] + others) + "->" + found,
+                       g, *operands[:i], *operands[i + 1:])
+    size = dict(zip(mine, shape))
+    broadcast = tuple(k for k, c in enumerate(found) if size[c] == 1 and result.shape[k] != 1)
+    if broadcast:  # a length-1 axis of this operand broadcast against the others
+        result = np.sum(result, axis=broadcast, keepdims=True)
+    if found != letters:
+        missing = [k for k, c in enumerate(letters) if c not in known]
+        result = np.broadcast_to(np.expand_dims(result, missing), [size[c] for c in letters])
+    if letters != mine:
+        full = np.zeros(shape, dtype=result.dtype)
+        np.einsum(mine + "->" + letters, full)[...] = result  # a writable view of the diagonal
+        result = full
+    return result
+
+
+@adjoint(np.einsum)
+def einsum(g, ans, subscripts, operand0, operand1=None, operand2=None, *, out=None,
+           optimize=False, dtype=None, order="K", casting="safe"):
+    """One to three operands, with the subscripts as a string (``'ij,jk->ik'``, implicit
+    results and ``...`` included); see :func:`einsum_operand_adjoint`."""
+    if not isinstance(subscripts, str):
+        raise NotImplementedError(_INTERLEAVED)
+    # every return has four items: a rule called at run time is read by its first return
+    if not given(operand1):
+        return None, einsum_operand_adjoint(g, subscripts, (operand0,), 0), None, None
+    if not given(operand2):
+        return (None, einsum_operand_adjoint(g, subscripts, (operand0, operand1), 0),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1), 1), None)
+    return (None, einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2), 0),
+            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2), 1),
+            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2), 2))
+
+
+def _kron_blocks(g, a, b):
+    """``(g, a, b)`` reshaped so that ``g[i0, k0, i1, k1, ...] = a[i0, i1, ...] *
+    b[k0, k1, ...]``: ``np.kron`` of arguments of equal rank (the smaller one gets
+    leading axes of length 1)."""
+    nd = max(np.ndim(a), np.ndim(b))
+    a_shape = (1,) * (nd - np.ndim(a)) + np.shape(a)
+    b_shape = (1,) * (nd - np.ndim(b)) + np.shape(b)
+    interleaved = [n for pair in zip(a_shape, b_shape) for n in pair]
+    return np.reshape(g, interleaved), np.reshape(a, a_shape), np.reshape(b, b_shape)
+
+
+def kron_lhs(g, a, b):
+    """The adjoint of ``a`` in ``np.kron(a, b)``: each block of ``g`` summed against ``b``.
+
+    >>> kron_lhs(np.ones((4, 6)), np.zeros((2, 3)), np.ones((2, 2)))
+    array([[4., 4., 4.],
+           [4., 4., 4.]])
+    """
+    blocks, _, b_ = _kron_blocks(g, a, b)
+    nd = np.ndim(b_)
+    summed = np.tensordot(blocks, b_, axes=(list(range(1, 2 * nd, 2)), list(range(nd))))
+    return np.reshape(summed, np.shape(a))
+
+
+def kron_rhs(g, a, b):
+    """The adjoint of ``b`` in ``np.kron(a, b)``: the blocks of ``g`` weighted by ``a``
+    and added.
+
+    >>> kron_rhs(np.ones((4, 6)), np.ones((2, 3)), np.zeros((2, 2)))
+    array([[6., 6.],
+           [6., 6.]])
+    """
+    blocks, a_, _ = _kron_blocks(g, a, b)
+    nd = np.ndim(a_)
+    summed = np.tensordot(a_, blocks, axes=(list(range(nd)), list(range(0, 2 * nd, 2))))
+    return np.reshape(summed, np.shape(b))
+
+
+@adjoint(np.kron)
+def kron(g, ans, a, b):
+    return kron_lhs(g, a, b), kron_rhs(g, a, b)
+
+
+@adjoint(np.cross, broadcasts=True)
+def cross(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Of 3-vectors (and stacks of them): ``g . (a x b) = a . (b x g) = b . (g x a)``.
+    Each adjoint is a cross product laid out like its argument."""
+    if given(axis):
+        return np.cross(b, g, axis=axis), np.cross(g, a, axis=axis)
+    if axisa == -1 and axisb == -1 and axisc == -1:
+        return np.cross(b, g), np.cross(g, a)
+    return (np.cross(b, g, axisa=axisb, axisb=axisc, axisc=axisa),
+            np.cross(g, a, axisa=axisc, axisb=axisa, axisc=axisb))
+
+
+# ----- norms ---------------------------------------------------------------------------
+
+
+def _split_ties(hit, axis):
+    """``hit`` (where an extremum is reached) as weights that add up to 1 over ``axis``."""
+    return hit / np.sum(hit, axis=axis, keepdims=True)
+
+
+def norm_input_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
+    """The adjoint of ``x`` in ``np.linalg.norm(x, ord, axis, keepdims)`` given the
+    result's adjoint ``g``.
+
+    Vector norms: ``None`` and 2 give ``g * x / ans``; 1 gives ``g * sign(x)``; ``inf``
+    and ``-inf`` give ``g * sign(x)`` where ``|x|`` reaches the extremum, shared equally
+    between ties; 0 (a count) gives zero; another ``p`` gives
+    ``g * sign(x) * (|x| / ans) ** (p - 1)``. Matrix norms: ``'fro'`` and ``None`` give
+    ``g * x / ans``; ``'nuc'`` gives ``g * u @ vt`` of the SVD; 2 and -2 give the outer
+    product of the singular vectors of the largest (smallest) singular value; 1, -1,
+    ``inf`` and ``-inf`` give ``g * sign(x)`` on the column (row) whose absolute sum is
+    the extremum, shared between ties.
+
+    Where the norm is 0 (at ``x = 0``) the gradient is 0, a subgradient; so is the sign
+    of an element that is 0.
+
+    >>> norm_input_adjoint(1.0, 5.0, np.array([3.0, -4.0]), ord=1)
+    array([ 1., -1.])
+    >>> norm_input_adjoint(1.0, 0.0, np.zeros(2))
+    array([0., 0.])
+    """
+    x = np.asarray(x)
+    if axis is None:
+        axes = tuple(range(x.ndim))
+    elif np.ndim(axis) == 0:
+        axes = (int(axis) % x.ndim,)
+    else:
+        axes = tuple(int(i) % x.ndim for i in axis)
+    if not keepdims:
+        g, ans = np.expand_dims(g, axes), np.expand_dims(ans, axes)
+    safe = np.where(ans == 0, 1, ans)
+    if ord is None or (isinstance(ord, str) and ord == "fro") or (len(axes) == 1 and ord == 2):
+        return g * x / safe
+    if len(axes) == 1:
+        if ord == 1:
+            return g * np.sign(x)
+        if ord == np.inf or ord == -np.inf:
+            return g * np.sign(x) * _split_ties((np.abs(x) == ans).astype(x.dtype), axes)
+        if ord == 0:
+            return np.zeros_like(x * g)
+        return g * np.sign(x) * (np.abs(x) / safe) ** (ord - 1)
+    # a matrix norm over two axes: work on them as the last two
+    rows, cols = axes
+    m = np.moveaxis(x, (rows, cols), (-2, -1))
+    gm = np.moveaxis(g * (ans != 0), (rows, cols), (-2, -1))  # 0 where the norm is 0
+    if isinstance(ord, str) and ord == "nuc":
+        u, _, vt = np.linalg.svd(m, full_matrices=False)
+        gx = gm * (u @ vt)
+    elif ord == 2 or ord == -2:
+        u, _, vt = np.linalg.svd(m, full_matrices=False)
+        k = 0 if ord == 2 else -1
+        gx = gm * (u[..., :, k, None] @ vt[..., None, k, :])
+    elif ord in (1, -1, np.inf, -np.inf):
+        # 1: the largest absolute column sum (summed along the rows); inf: row sum
+        along, across = (-2, -1) if ord in (1, -1) else (-1, -2)
+        sums = np.sum(np.abs(m), axis=along, keepdims=True)
+        extreme = (np.max if ord > 0 else np.min)(sums, axis=across, keepdims=True)
+        gx = gm * np.sign(m) * _split_ties((sums == extreme).astype(m.dtype), across)
+    else:
+        raise ValueError(f"invalid norm order {ord!r} for matrices")
+    return np.moveaxis(gx, (-2, -1), (rows, cols))
+
+
+@adjoint(np.linalg.norm)
+def norm(g, ans, x, ord=None, axis=None, keepdims=False):
+    """The 2-norm and the Frobenius norm give ``g * x / ans``; other orders, see
+    :func:`norm_input_adjoint`. At ``x = 0`` the gradient is 0 (a subgradient)."""
+    if not given(ord):
+        if axis is None or keepdims:
+            return g * x / np.where(ans == 0, 1, ans)
+        return np.expand_dims(g / np.where(ans == 0, 1, ans), axis) * x
+    return norm_input_adjoint(g, ans, x, ord, axis, keepdims)
+
+
+# ----- inverses, determinants and solvers ---------------------------------------------
+
+
+@adjoint(np.linalg.inv)
+def inv(g, ans, a):
+    """``d inv(a) = -inv(a) @ da @ inv(a)``, so the adjoint is ``-inv(a).T @ g @ inv(a).T``."""
+    inv_t = np.swapaxes(ans, -1, -2)
+    return -inv_t @ g @ inv_t
+
+
+@adjoint(np.linalg.det)
+def det(g, ans, a):
+    """``d det(a) = det(a) * trace(inv(a) @ da)``: the adjoint is ``g * ans * inv(a).T``
+    (``a`` must be invertible)."""
+    return (g * ans)[..., None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+@adjoint(np.linalg.slogdet, outputs=2)
+def slogdet(g, ans, a):
+    """The sign has no gradient; ``d log|det(a)| = trace(inv(a) @ da)``."""
+    return np.expand_dims(g[1], (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+@adjoint(np.linalg.solve)
+def solve(g, ans, a, b):
+    """``ans = solve(a, b)`` satisfies ``a @ ans = b``: ``b``'s adjoint is
+    ``solve(a.T, g)``, and ``a``'s is minus that of ``a`` in the product ``a @ ans``
+    (``-outer(gb, ans)`` for a vector ``b``, ``-gb @ ans.T`` for a matrix)."""
+    gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
+    return -matmul_lhs(gb, a, ans), gb
+
+
+@adjoint(np.linalg.pinv)
+def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
+    """The derivative of the pseudo-inverse ``p`` where the rank of ``a`` does not change
+    (a full-rank ``a``): ``dp = -p da p + p p.T da.T (1 - a p) + (1 - p a) da.T p.T p``.
+    Where small singular values are cut off the gradient is that of the cut matrix."""
+    p_t = np.swapaxes(ans, -1, -2)
+    g_t = np.swapaxes(g, -1, -2)
+    return (-p_t @ g @ p_t + (g_t - a @ (ans @ g_t)) @ ans @ p_t
+            + p_t @ ans @ (g_t - g_t @ ans @ a))
+
+
+@adjoint(np.linalg.matrix_power)
+def matrix_power(g, ans, a, n):
+    """``n`` is usually a literal: 0, 1 and 2 are written out, other powers call
+    :func:`matrix_power_input_adjoint`."""
+    if n == 0:
+        return np.zeros_like(g)
+    if n == 1:
+        return g
+    if n == 2:
+        a_t = np.swapaxes(a, -1, -2)
+        return g @ a_t + a_t @ g
+    return matrix_power_input_adjoint(g, a, n)
+
+
+def matrix_power_input_adjoint(g, a, n):
+    """The adjoint of ``a`` in ``np.linalg.matrix_power(a, n)`` given the result's adjoint
+    ``g``: ``sum(a.T ** k @ g @ a.T ** (n - 1 - k) for k in range(n))`` for ``n > 0``; a
+    negative ``n`` is the power ``-n`` of ``inv(a)``.
+
+    >>> matrix_power_input_adjoint(np.ones((2, 2)), 2 * np.eye(2), 3)
+    array([[12., 12.],
+           [12., 12.]])
+    """
+    if n == 0:
+        return np.zeros_like(a * g)
+    m = abs(n)
+    base = np.linalg.inv(a) if n < 0 else np.asarray(a)
+    base_t = np.swapaxes(base, -1, -2)
+    dtype = np.result_type(base_t, g)
+    powers = [np.broadcast_to(np.eye(base.shape[-1], dtype=dtype), base.shape)]
+    for _ in range(1, m):
+        powers.append(powers[-1] @ base_t)  # powers[k] = base.T ** k
+    total = sum(powers[k] @ g @ powers[m - 1 - k] for k in range(m))
+    if n < 0:  # d inv(a) = -inv(a) @ da @ inv(a)
+        return -base_t @ total @ base_t
+    return total
+
+
+# ----- decompositions ------------------------------------------------------------------
+
+
+@adjoint(np.linalg.cholesky)
+def cholesky(g, ans, a, *, upper=False):
+    """For ``a = l @ l.T``: ``a``'s adjoint is ``s = inv(l).T @ phi(l.T @ g) @ inv(l)``,
+    with ``phi`` keeping the lower triangle and halving the diagonal, made symmetric.
+
+    NumPy reads only one triangle of ``a``; the gradient returned is the symmetric one
+    (the derivative for a symmetric change of ``a``), as is usual: use it through a
+    symmetric matrix such as ``x @ x.T`` or ``(x + x.T) / 2``."""
+    if upper:  # ans = l.T
+        l_inv_t = np.linalg.inv(ans)
+        lower_t_g = ans @ np.swapaxes(g, -1, -2)
+    else:
+        l_inv_t = np.swapaxes(np.linalg.inv(ans), -1, -2)
+        lower_t_g = np.swapaxes(ans, -1, -2) @ g
+    phi = 0.5 * (np.tril(lower_t_g) + np.tril(lower_t_g, -1))
+    s = l_inv_t @ phi @ np.swapaxes(l_inv_t, -1, -2)
+    return 0.5 * (s + np.swapaxes(s, -1, -2))
+
+
+def eigh_input_adjoint(g_w, g_v, w, v):
+    """The adjoint of ``a`` in ``w, v = np.linalg.eigh(a)`` given the adjoints of the
+    eigenvalues ``w`` and eigenvectors ``v`` (``0.0`` for an unused one).
+
+    ``v @ (diag(g_w) + f * (v.T @ g_v)) @ v.T`` with ``f[i, j] = 1 / (w[j] - w[i])`` off
+    the diagonal, made symmetric. Where two eigenvalues are equal their eigenvectors are
+    not unique and the pair contributes nothing (``f`` is taken as 0 there).
+
+    >>> w, v = np.linalg.eigh(np.diag([1.0, 2.0]))
+    >>> eigh_input_adjoint(np.array([1.0, 0.0]), 0.0, w, v)
+    array([[1., 0.],
+           [0., 0.]])
+    """
+    v_t = np.swapaxes(v, -1, -2)
+    if np.ndim(g_v) == 0:  # eigenvectors unused
+        middle = np.zeros_like(v * g_v)
+    else:
+        gaps = w[..., None, :] - w[..., :, None]  # gaps[..., i, j] = w[j] - w[i]
+        middle = (v_t @ g_v) / np.where(gaps == 0, np.inf, gaps)
+    if np.ndim(g_w) != 0:
+        np.einsum("...ii->...i", middle)[...] += g_w  # the diagonal
+    adjoint_a = v @ middle @ v_t
+    return 0.5 * (adjoint_a + np.swapaxes(adjoint_a, -1, -2))
+
+
+@adjoint(np.linalg.eigh, outputs=2)
+def eigh(g, ans, a, UPLO="L"):
+    """Symmetric ``a`` with distinct eigenvalues; like :func:`cholesky`, the gradient is
+    the symmetric one. See :func:`eigh_input_adjoint`."""
+    return eigh_input_adjoint(g[0], g[1], ans[0], ans[1])
