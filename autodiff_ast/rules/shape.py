@@ -1,8 +1,455 @@
 """Rules of functions that move, copy or select array elements without arithmetic
 (``np.reshape``, ``np.transpose``, ``np.concatenate``...): the adjoint moves the
 gradient back to where each element came from.
+
+Where one element of the argument fills several elements of the result (``np.tile``,
+``np.repeat``, ``np.broadcast_to``, ``np.take`` with repeated indices, the edges of
+``np.pad(..., mode="edge")``) their adjoints are added up. A function of a list of
+arrays (``np.concatenate([a, b])``, ``np.stack``, ``np.array([a, b])``) gets one adjoint
+per list element, which the compiler unpacks (``_r1, _r2 = unconcatenate(g, [a, b])``).
+
+The helpers below (``unconcatenate``, ``untile``, ``unrepeat``, ``untake``,
+``undiagonal``, ``unpad``, ``uncast``, ``unravel``) appear by name in generated code:
+each takes the result's adjoint ``g`` and gives an argument's, in ``g``'s floating dtype
+(``uncast``: in the argument's).
+
+Not supported yet: ``np.split``/``np.array_split`` into pieces of unequal sizes (the
+compiler gathers the pieces' adjoints in one array), ``np.atleast_*d`` of several
+arrays, ``np.pad`` modes that compute values (``linear_ramp``, ``mean``...) and
+per-side ``constant_values`` adjoints.
 """
 
 import numpy as np
 
-from .registry import Attribute, adjoint
+from ..runtime import unbroadcast
+from .registry import Attribute, adjoint, given, is_literal
+
+# ----- helpers called by generated code ------------------------------------------------
+
+
+def unconcatenate(g, arrays, axis=0):
+    """The adjoints of ``arrays`` in ``np.concatenate(arrays, axis)``: ``g`` cut along
+    ``axis`` into one piece per array, each of that array's shape (``axis=None``: the
+    arrays were flattened). Also serves ``np.hstack``, ``np.vstack``, ``np.column_stack``
+    and ``np.dstack``: an array that they gave more dimensions (a scalar, a row) takes a
+    piece one element thick, reshaped back.
+
+    >>> a, b = unconcatenate(np.arange(5.0), [np.zeros(2), np.zeros(3)])
+    >>> a, b
+    (array([0., 1.]), array([2., 3., 4.]))
+    >>> [p.shape for p in unconcatenate(np.ones((2, 3)), [np.zeros(3), np.zeros(3)], 0)]
+    [(3,), (3,)]
+    """
+    if axis is None:
+        g = np.reshape(g, -1)
+        axis = 0
+        extents = [np.size(a) for a in arrays]
+    else:
+        extents = [np.shape(a)[axis] if np.ndim(a) == np.ndim(g) else 1 for a in arrays]
+    pieces = np.split(g, np.cumsum(extents)[:-1], axis=axis)
+    return [np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays)]
+
+
+def untile(g, A, reps):
+    """The adjoint of ``A`` in ``np.tile(A, reps)``: the sum of ``g`` over the tiles.
+
+    >>> untile(np.arange(6.0), np.zeros(2), 3)
+    array([6., 9.])
+    """
+    shape = np.shape(A)
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    ndim = max(len(shape), len(reps))
+    padded_shape = (1,) * (ndim - len(shape)) + tuple(shape)
+    padded_reps = (1,) * (ndim - len(reps)) + reps
+    # axis 2k counts the tiles along axis k, axis 2k + 1 the elements of A
+    tiles = np.reshape(g, [n for pair in zip(padded_reps, padded_shape) for n in pair])
+    return np.reshape(np.sum(tiles, axis=tuple(range(0, 2 * ndim, 2))), shape)
+
+
+def unrepeat(g, a, repeats, axis=None):
+    """The adjoint of ``a`` in ``np.repeat(a, repeats, axis)``: for each element of ``a``
+    the sum of ``g`` over its copies.
+
+    >>> unrepeat(np.arange(6.0), np.zeros(3), 2)
+    array([1., 5., 9.])
+    >>> unrepeat(np.arange(3.0), np.zeros(2), [2, 1])
+    array([1., 2.])
+    """
+    shape = np.shape(a)
+    if axis is None:
+        g, axis, length = np.reshape(g, -1), 0, int(np.size(a))
+        summed_shape = (length,)
+    else:
+        axis = axis % len(shape)
+        length = shape[axis]
+        summed_shape = shape
+    g_shape = np.shape(g)
+    if np.size(repeats) == 1:  # every element repeated the same number of times
+        count = int(np.reshape(repeats, -1)[0])
+        copies = np.reshape(g, g_shape[:axis] + (length, count) + g_shape[axis + 1:])
+        return np.reshape(np.sum(copies, axis=axis + 1), shape)
+    owner = np.repeat(np.arange(length), repeats)  # the element each copy came from
+    summed = np.zeros(summed_shape, dtype=np.result_type(g))
+    np.add.at(np.moveaxis(summed, axis, 0), owner, np.moveaxis(g, axis, 0))
+    return np.reshape(summed, shape)
+
+
+def untake(g, a, indices, axis=None, mode="raise"):
+    """The adjoint of ``a`` in ``np.take(a, indices, axis)``: ``g`` added into zeros at
+    ``indices`` (an index taken twice gets both adjoints).
+
+    >>> untake(np.array([1.0, 2.0, 4.0]), np.zeros(3), np.array([0, 2, 0]))
+    array([5., 0., 2.])
+    """
+    summed = np.zeros_like(a, dtype=np.result_type(a, g))
+    if axis is None:
+        target, length = np.reshape(summed, -1), np.size(a)  # a view: summed is new
+    else:
+        axis = axis % np.ndim(a)
+        target, length = summed, np.shape(a)[axis]
+    if mode == "wrap":
+        indices = np.mod(indices, length)
+    elif mode == "clip":
+        indices = np.clip(indices, 0, length - 1)
+    where = indices if axis is None else (slice(None),) * axis + (indices,)
+    np.add.at(target, where, g)
+    return summed
+
+
+def undiagonal(g, a, offset=0, axis1=0, axis2=1):
+    """The adjoint of ``a`` in ``np.diagonal(a, offset, axis1, axis2)``: zeros of ``a``'s
+    shape with ``g`` on that diagonal.
+
+    >>> undiagonal(np.array([1.0, 2.0]), np.zeros((2, 3)), 1)
+    array([[0., 1., 0.],
+           [0., 0., 2.]])
+    """
+    result = np.zeros_like(a, dtype=np.result_type(a, g))
+    planes = np.moveaxis(result, (axis1, axis2), (-2, -1))  # a view of result
+    position = np.arange(np.shape(g)[-1])
+    planes[..., position + max(-offset, 0), position + max(offset, 0)] = g
+    return result
+
+
+def unpad(g, array, pad_width, mode="constant"):
+    """The adjoint of ``array`` in ``np.pad(array, pad_width, mode)``: for the constant
+    mode the part of ``g`` inside the padding; for ``edge``, ``reflect``, ``symmetric``
+    and ``wrap`` also the adjoints of the padding, each added to the element it copies.
+
+    >>> unpad(np.arange(5.0), np.zeros(3), 1)
+    array([1., 2., 3.])
+    >>> unpad(np.arange(5.0), np.zeros(3), 1, "edge")
+    array([1., 2., 7.])
+    """
+    shape = np.shape(array)
+    if mode == "constant":
+        widths = np.broadcast_to(pad_width, (len(shape), 2))
+        return g[tuple(slice(int(before), int(before) + n)
+                       for (before, _), n in zip(widths, shape))]
+    if mode not in ("edge", "reflect", "symmetric", "wrap"):
+        raise NotImplementedError(f"the gradient of np.pad with mode={mode!r} is not "
+                                  f"supported (constant, edge, reflect, symmetric, wrap are)")
+    # pad the flat positions of array's elements the same way: where each element came from
+    source = np.pad(np.reshape(np.arange(np.size(array)), shape), pad_width, mode)
+    summed = np.zeros(np.size(array), dtype=np.result_type(g))
+    np.add.at(summed, np.reshape(source, -1), np.reshape(g, -1))
+    return np.reshape(summed, shape)
+
+
+def uncast(g, a, dtype):
+    """The adjoint of ``a`` through its conversion to ``dtype`` (``np.asarray(a, dtype)``,
+    ``a.astype(dtype)``): ``g`` back in ``a``'s floating dtype, or zeros when ``dtype`` is
+    an integer or boolean one (rounding has no gradient). ``a`` may be a list of arrays.
+
+    >>> uncast(np.ones(2), np.ones(2, dtype=np.float32), np.float64).dtype
+    dtype('float32')
+    >>> uncast(np.ones(2), np.ones(2), int)
+    array([0., 0.])
+    """
+    source = np.result_type(*a) if isinstance(a, (list, tuple)) else np.result_type(a)
+    if source.kind not in "fc":
+        source = np.result_type(g)
+    if not np.issubdtype(dtype, np.inexact):
+        return np.zeros_like(g, dtype=source)
+    return np.asarray(g, dtype=source)
+
+
+def unravel(g, a, order):
+    """The adjoint of ``a`` in ``np.ravel(a, order)`` or ``np.reshape(a, shape, order)``
+    for the orders that depend on ``a``'s memory layout: ``"A"`` (Fortran order if ``a``
+    is Fortran-contiguous) and ``"K"`` (memory order, only for ``ravel``).
+
+    >>> unravel(np.arange(6.0), np.zeros((3, 2)).T, "K")
+    array([[0., 2., 4.],
+           [1., 3., 5.]])
+    """
+    shape = np.shape(a)
+    if order == "A":
+        return np.reshape(g, shape, order="F" if np.isfortran(a) else "C")
+    # where each element of a is in memory: an array laid out like a, holding C positions
+    position = np.empty_like(a, dtype=np.intp)
+    position[...] = np.reshape(np.arange(np.size(a)), shape)
+    result = np.empty(np.size(a), dtype=np.result_type(g))
+    result[np.ravel(position, order="K")] = np.reshape(g, -1)
+    return np.reshape(result, shape)
+
+
+# ----- reshaping -----------------------------------------------------------------------
+
+
+@adjoint(np.reshape)
+def reshape(g, ans, a, shape, order="C", *, copy=None):
+    if order == "C":
+        return np.reshape(g, np.shape(a))
+    if order == "F":
+        return np.reshape(g, np.shape(a), order="F")
+    return unravel(g, a, order)
+
+
+@adjoint(np.ravel)
+def ravel(g, ans, a, order="C"):
+    """``x.flatten()`` is ``np.ravel(x)`` too."""
+    if order == "C":
+        return np.reshape(g, np.shape(a))
+    if order == "F":
+        return np.reshape(g, np.shape(a), order="F")
+    return unravel(g, a, order)
+
+
+@adjoint(np.squeeze)
+def squeeze(g, ans, a, axis=None):
+    return np.reshape(g, np.shape(a))
+
+
+@adjoint(np.expand_dims)
+def expand_dims(g, ans, a, axis):
+    return np.reshape(g, np.shape(a))
+
+
+@adjoint(np.atleast_1d, np.atleast_2d, np.atleast_3d)
+def atleast_nd(g, ans, a):
+    """One array only (several arrays give a tuple of results)."""
+    return np.reshape(g, np.shape(a))
+
+
+# ----- permuting axes ------------------------------------------------------------------
+
+
+@adjoint(np.transpose)
+def transpose(g, ans, a, axes=None):
+    """The inverse permutation of ``axes`` is ``np.argsort(axes)``."""
+    if not given(axes):
+        return np.transpose(g)
+    if min(axes) >= 0:
+        return np.transpose(g, np.argsort(axes))
+    return np.transpose(g, np.argsort(np.mod(axes, np.ndim(a))))
+
+
+@adjoint(Attribute("T"))
+def T(g, ans, a):
+    return g.T
+
+
+@adjoint(Attribute("mT"))
+def mT(g, ans, a):
+    """The transpose of the last two axes (NumPy 2)."""
+    return np.swapaxes(g, -1, -2)
+
+
+@adjoint(np.swapaxes)
+def swapaxes(g, ans, a, axis1, axis2):
+    return np.swapaxes(g, axis1, axis2)
+
+
+@adjoint(np.moveaxis)
+def moveaxis(g, ans, a, source, destination):
+    return np.moveaxis(g, destination, source)
+
+
+@adjoint(np.rot90)
+def rot90(g, ans, m, k=1, axes=(0, 1)):
+    if axes == (0, 1):
+        return np.rot90(g, -k)
+    return np.rot90(g, -k, axes)
+
+
+# ----- reversing and rolling -----------------------------------------------------------
+
+
+@adjoint(np.flip)
+def flip(g, ans, m, axis=None):
+    if not given(axis):
+        return np.flip(g)
+    return np.flip(g, axis)
+
+
+@adjoint(np.fliplr)
+def fliplr(g, ans, m):
+    return np.fliplr(g)
+
+
+@adjoint(np.flipud)
+def flipud(g, ans, m):
+    return np.flipud(g)
+
+
+@adjoint(np.roll)
+def roll(g, ans, a, shift, axis=None):
+    """Rolled back by ``-shift`` (``np.negative`` also negates a tuple of shifts)."""
+    if not given(axis):
+        return np.roll(g, -shift if is_literal(shift) else np.negative(shift))
+    return np.roll(g, -shift if is_literal(shift) else np.negative(shift), axis)
+
+
+# ----- joining -------------------------------------------------------------------------
+
+
+@adjoint(np.concatenate)
+def concatenate(g, ans, arrays, axis=0):
+    if not given(axis):
+        return unconcatenate(g, arrays)
+    return unconcatenate(g, arrays, axis)
+
+
+@adjoint(np.stack)
+def stack(g, ans, arrays, axis=0):
+    """The adjoint of the ``i``-th array is ``g``'s ``i``-th slice along ``axis``:
+    iterating over ``g`` (``_r1, _r2 = g``) gives them for ``axis=0``."""
+    if is_literal(axis) and axis == 0:
+        return g
+    return np.moveaxis(g, axis, 0)
+
+
+@adjoint(np.hstack)
+def hstack(g, ans, tup):
+    """Joined along the first axis for 1-D arrays, else along the second."""
+    return unconcatenate(g, tup, 0 if np.ndim(ans) == 1 else 1)
+
+
+@adjoint(np.vstack)
+def vstack(g, ans, tup):
+    return unconcatenate(g, tup, 0)
+
+
+@adjoint(np.column_stack)
+def column_stack(g, ans, tup):
+    return unconcatenate(g, tup, 1)
+
+
+@adjoint(np.dstack)
+def dstack(g, ans, tup):
+    return unconcatenate(g, tup, 2)
+
+
+@adjoint(np.append)
+def append(g, ans, arr, values, axis=None):
+    pieces = unconcatenate(g, (arr, values), axis)
+    return pieces[0], pieces[1]
+
+
+@adjoint(np.split, np.array_split)
+def split(g, ans, ary, indices_or_sections, axis=0):
+    """``g`` holds one adjoint per piece; they are joined back. (The compiler gives it as
+    one array, so pieces of unequal sizes are not supported yet.)"""
+    return np.concatenate(g, axis)
+
+
+# ----- copies and conversions ----------------------------------------------------------
+
+
+@adjoint(np.array)
+def array(g, ans, object, dtype=None, *, copy=True, order="K", ndmin=0):
+    """The identity; for a list of arrays or numbers (``np.array([a, b])``) the adjoint
+    of the ``i``-th is ``g[i]`` (``_r1, _r2 = g``)."""
+    if ndmin != 0:
+        return np.reshape(g, np.shape(object))
+    if not given(dtype):
+        return g
+    return uncast(g, object, dtype)
+
+
+@adjoint(np.asarray, np.asanyarray)
+def asarray(g, ans, a, dtype=None, order=None, *, copy=None):
+    """``x.astype(dtype)`` is ``np.asarray(x, dtype)`` too."""
+    if not given(dtype):
+        return g
+    return uncast(g, a, dtype)
+
+
+@adjoint(np.copy)
+def copy(g, ans, a, order="K", subok=False):
+    return g
+
+
+@adjoint(np.broadcast_to)
+def broadcast_to(g, ans, array, shape, subok=False):
+    """Summed over the axes that broadcasting added or stretched."""
+    return unbroadcast(g, array)
+
+
+@adjoint(np.tile)
+def tile(g, ans, A, reps):
+    return untile(g, A, reps)
+
+
+@adjoint(np.repeat)
+def repeat(g, ans, a, repeats, axis=None):
+    if not given(axis):
+        return unrepeat(g, a, repeats)
+    return unrepeat(g, a, repeats, axis)
+
+
+@adjoint(np.pad)
+def pad(g, ans, array, pad_width, mode="constant", *, constant_values=0):
+    """Modes ``constant``, ``edge``, ``reflect``, ``symmetric`` and ``wrap``. A scalar
+    ``constant_values`` gets the adjoints of the padding (per-side constants are not
+    supported)."""
+    if mode == "constant":
+        return (unpad(g, array, pad_width), None, None,
+                np.sum(g) - np.sum(unpad(g, array, pad_width)))
+    return unpad(g, array, pad_width, mode)
+
+
+# ----- selecting -----------------------------------------------------------------------
+
+
+@adjoint(np.take)
+def take(g, ans, a, indices, axis=None, *, mode="raise"):
+    """Repeated indices add up (``np.add.at``)."""
+    if given(mode):
+        return untake(g, a, indices, axis, mode)
+    if given(axis):
+        return untake(g, a, indices, axis)
+    return untake(g, a, indices)
+
+
+@adjoint(np.diagonal)
+def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
+    if given(axis1) or given(axis2):
+        return undiagonal(g, a, offset, axis1, axis2)
+    if given(offset):
+        return undiagonal(g, a, offset)
+    return undiagonal(g, a)
+
+
+@adjoint(np.diag)
+def diag(g, ans, v, k=0):
+    """For a vector ``v`` the result is a matrix, whose diagonal ``k`` is ``v``'s
+    adjoint; for a matrix the result is its diagonal ``k``."""
+    if not given(k):
+        return np.diagonal(g) if np.ndim(v) == 1 else undiagonal(g, v)
+    return np.diagonal(g, k) if np.ndim(v) == 1 else undiagonal(g, v, k)
+
+
+@adjoint(np.triu)
+def triu(g, ans, m, k=0):
+    if not given(k):
+        return np.triu(g)
+    return np.triu(g, k)
+
+
+@adjoint(np.tril)
+def tril(g, ans, m, k=0):
+    if not given(k):
+        return np.tril(g)
+    return np.tril(g, k)
