@@ -279,8 +279,7 @@ class _ShapeReferences(ast.NodeTransformer):
     def __init__(self, ctx, facts):
         self.ctx, self.facts = ctx, facts
         self.positions = {np.shape: 0, np.size: 0, np.ndim: 0, runtime.shape: 0,
-                          runtime.reduced_count: 0, runtime.unbroadcast: 1,
-                          runtime.sum_to_axis: 1}
+                          runtime.reduced_count: 0, runtime.unbroadcast: 1}
 
     def visit_Call(self, node):
         self.generic_visit(node)

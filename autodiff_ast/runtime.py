@@ -49,15 +49,15 @@ def unbroadcast(g, like):
     have = shape(g)
     if have == target:
         return g
+    if not target:
+        return np.asarray(g).sum()
     extra = len(have) - len(target)
     if extra < 0:  # g is smaller: a scalar adjoint of an array value
         return np.broadcast_to(g, target)
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(target) if n == 1 and have[extra + i] != 1)
-    summed = np.sum(g, axis=axes, keepdims=True) if axes else g
-    if extra:
-        summed = summed.reshape(target)
-    return summed
+    summed = np.asarray(g).sum(axis=axes, keepdims=True)
+    return summed.reshape(target) if extra else summed
 
 
 def zeros_like(x):
@@ -108,18 +108,6 @@ def per_parameter(result, arguments):
     return tuple(zeros_like(a) if p is None else p for p, a in zip(parts, arguments))
 
 
-def sum_to_axis(g, like, axis, keepdims):
-    """Broadcast the adjoint of a reduction over ``axis`` back to ``like``'s shape.
-
-    >>> sum_to_axis(np.array([1., 2.]), np.zeros((2, 3)), 1, False)
-    array([[1., 1., 1.],
-           [2., 2., 2.]])
-    """
-    if axis is not None and not keepdims:
-        g = np.expand_dims(g, axis)
-    return np.broadcast_to(g, shape(like))
-
-
 def reduced_count(like, axis):
     """How many elements of ``like`` each result of a reduction over ``axis`` combines.
 
@@ -136,6 +124,13 @@ def reduced_count(like, axis):
     return count
 
 
+def _ndim(x):
+    try:
+        return x.ndim
+    except AttributeError:
+        return np.ndim(x)
+
+
 def matmul_lhs(g, a, b):
     """The adjoint of ``a`` in ``a @ b`` given the result's adjoint ``g``.
 
@@ -146,8 +141,12 @@ def matmul_lhs(g, a, b):
     (2, 3)
     >>> matmul_lhs(np.ones(4), np.zeros(3), np.ones((3, 4))).shape
     (3,)
+    >>> matmul_lhs(np.ones((5, 2, 4)), np.zeros((2, 3)), np.ones((5, 3, 4))).shape
+    (2, 3)
     """
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = _ndim(a), _ndim(b)
+    if b_nd == 2 and a_nd <= 2:
+        return g @ b.T if a_nd == 2 else b @ g
     if b_nd == 1:
         if a_nd == 1:
             return g * b
@@ -167,11 +166,17 @@ def matmul_rhs(g, a, b):
     (3, 4)
     >>> matmul_rhs(np.ones(2), np.ones((2, 3)), np.zeros(3)).shape
     (3,)
+    >>> matmul_rhs(np.ones((5, 2, 4)), np.zeros((5, 2, 3)), np.ones((3, 4))).shape
+    (3, 4)
     """
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = _ndim(a), _ndim(b)
+    if a_nd == 2 and b_nd <= 2:
+        return a.T @ g
     if a_nd == 1:
         if b_nd == 1:
             return g * a
+        if b_nd == 2:
+            return np.outer(a, g)
         return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(g, -2), b)
     at = np.swapaxes(a, -1, -2)
     if b_nd == 1:

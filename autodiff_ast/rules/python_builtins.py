@@ -41,7 +41,7 @@ def builtin_sum(g, ans, iterable, start=0):
     """``sum([a, b, c])`` adds its items; ``sum(x)`` of an array adds its rows."""
     if isinstance(iterable, (list, tuple)):
         return [g] * len(iterable), g
-    return np.broadcast_to(g, np.shape(iterable)), g
+    return np.full(np.shape(iterable), g), g
 
 
 @adjoint(builtins.pow, broadcasts=True)

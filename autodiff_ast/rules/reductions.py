@@ -2,8 +2,9 @@
 cumulative and diagonal sums, with ``axis`` as an int, a negative int, a tuple or None,
 and ``keepdims``.
 
-The adjoint of a reduction is the result's adjoint broadcast back over the reduced axes
-(``np.expand_dims(g, axis)`` puts them back when ``keepdims`` is false), times the
+The adjoint of a reduction is the result's adjoint spread back over the reduced axes
+(``np.full(np.shape(a), np.expand_dims(g, axis))``: a new array of ``a``'s shape, made
+faster than ``np.broadcast_to`` makes its read-only view), times the
 derivative of the result with respect to each element of its slice. When ``axis`` and
 ``keepdims`` are written as constants (or left out), the rules inline into one or two
 lines of NumPy; when they are run-time values the rule is called as a function.
@@ -20,7 +21,7 @@ conjugate).
 
 import numpy as np
 
-from ..runtime import reduced_count, sum_to_axis
+from ..runtime import reduced_count
 from .registry import adjoint
 
 
@@ -154,18 +155,18 @@ def _axes(axis, ndim):
 def sum_(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     """Every element of a slice gets the slice's adjoint."""
     if axis is None or keepdims:
-        return np.broadcast_to(g, np.shape(a))
-    return sum_to_axis(g, a, axis, keepdims)
+        return np.full(np.shape(a), g)
+    return np.full(np.shape(a), np.expand_dims(g, axis))
 
 
 @adjoint(np.mean)
 def mean(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     """Every element of a slice gets the slice's adjoint over the slice's length."""
     if axis is None:
-        return np.broadcast_to(g / np.size(a), np.shape(a))
+        return np.full(np.shape(a), g / np.size(a))
     if keepdims:
-        return np.broadcast_to(g / reduced_count(a, axis), np.shape(a))
-    return sum_to_axis(g / reduced_count(a, axis), a, axis, keepdims)
+        return np.full(np.shape(a), g / reduced_count(a, axis))
+    return np.full(np.shape(a), np.expand_dims(g, axis) / reduced_count(a, axis))
 
 
 @adjoint(np.nansum)
@@ -197,10 +198,10 @@ def average(g, ans, a, axis=None, weights=None, *, keepdims=False):
     as a function."""
     if weights is None:
         if axis is None:
-            return np.broadcast_to(g / np.size(a), np.shape(a)), None, None
+            return np.full(np.shape(a), g / np.size(a)), None, None
         if keepdims:
-            return np.broadcast_to(g / reduced_count(a, axis), np.shape(a)), None, None
-        return sum_to_axis(g / reduced_count(a, axis), a, axis, keepdims), None, None
+            return np.full(np.shape(a), g / reduced_count(a, axis)), None, None
+        return np.full(np.shape(a), np.expand_dims(g, axis) / reduced_count(a, axis)), None, None
     return weighted_average_adjoint(g, ans, a, axis, weights, keepdims)
 
 
