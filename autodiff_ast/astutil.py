@@ -24,3 +24,20 @@ def clone(node):
     if isinstance(node, list):
         return [clone(item) for item in node]
     return node
+
+
+def literal(node):
+    """The value of a literal atom (a number, string, None, or a list/tuple of them), or
+    ``None`` when it is not one.
+
+    >>> literal(ast.parse("[1, 3]", mode="eval").body), literal(ast.Name("n", ast.Load()))
+    ([1, 3], None)
+    """
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.List, ast.Tuple)):
+        values = [literal(e) for e in node.elts]
+        if any(v is None for v in values):
+            return None
+        return values if isinstance(node, ast.List) else tuple(values)
+    return None

@@ -155,7 +155,7 @@ def _call_at_run_time(rule, ctx, g, ans, params, bound):
     result = ctx.fresh("_r", numbered=True)
     call = ast.Call(ast.Name(name, ast.Load()), args, kwargs)
     returns = _return_values(rule.template)
-    if returns is None:
+    if returns is None or returns > 1:
         helper = ctx.bind(runtime.per_parameter, "per_parameter")
         call = ast.Call(ast.Name(helper, ast.Load()),
                         [call, ast.Tuple([_as_value(bound[p.name]) for p in params],
@@ -170,14 +170,13 @@ def _call_at_run_time(rule, ctx, g, ans, params, bound):
 
 
 def _return_values(template):
-    """How many values the rule returns (the length of its returned tuples, or 1), or
-    ``None`` when its source cannot be read."""
+    """How many values the rule returns (the length of its longest returned tuple, or 1),
+    or ``None`` when its source cannot be read; ``per_parameter`` pads shorter ones."""
     if template is None:
         return None
-    for node in ast.walk(template):
-        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
-            return len(node.value.elts)
-    return 1
+    lengths = [len(node.value.elts) for node in ast.walk(template)
+               if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple)]
+    return max(lengths, default=1)
 
 
 def _as_value(node):

@@ -31,6 +31,7 @@ from __future__ import annotations
 import ast
 
 from . import normal_form
+from .astutil import clone, literal
 from .rules import registry
 
 
@@ -43,6 +44,7 @@ class _Normalizer:
     def __init__(self, fn, ctx):
         self.fn, self.ctx = fn, ctx
         self.version = {a.arg: a.arg for a in _all_args(fn.args)}
+        self.displays = {}  # name -> the list/tuple display of atoms it holds
         self.out: list[ast.stmt] = []
         self.origin = None
 
@@ -67,9 +69,8 @@ class _Normalizer:
         if isinstance(stmt, ast.Assign):
             self.assign(stmt.targets, stmt.value)
         elif isinstance(stmt, ast.Return):
-            if isinstance(stmt.value, ast.Name):
-                value = self.expression(stmt.value)
-            else:
+            value = self.expression(stmt.value) if isinstance(stmt.value, ast.Name) else None
+            if not isinstance(value, ast.Name):
                 value = self.operation(stmt.value, name_hint="out")
             self.emit(ast.Return(value))
         elif isinstance(stmt, (ast.Expr, ast.Assert)):
@@ -135,19 +136,29 @@ class _Normalizer:
     # ----- expressions ---------------------------------------------------------------
 
     def operation(self, expr, target=None, name_hint=None):
-        """Emit ``target = <one operation>`` computing ``expr``; return the target Name."""
-        value = self._tuple_item(expr) or ast.copy_location(self.one_operation(expr), expr)
+        """Emit ``target = <one operation>`` computing ``expr``; return the target Name.
+
+        A list or tuple of atoms held in a name (``xs = [x, y]``, or the values of a call
+        returning a tuple, ``r = np.linalg.slogdet(A)``) is remembered, and later reads
+        of the name read the elements (``np.stack(xs)`` is ``np.stack([x, y])``, ``r[1]``
+        is the second value), so gradients flow to each element."""
+        value = self._tuple_values(expr) or ast.copy_location(self.one_operation(expr), expr)
         if target is not None:
             name = self.store(target)
         else:
             name = self.ctx.fresh(name_hint) if name_hint else self.ctx.temp()
+        if isinstance(value, (ast.Tuple, ast.List)):
+            self.displays[name] = value
         self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
         return ast.Name(name, ast.Load())
 
     def expression(self, expr):
         """An atom with the value of ``expr``, emitting statements for its operations."""
         if isinstance(expr, ast.Name):
-            return ast.Name(self.version.get(expr.id, expr.id), ast.Load())
+            name = self.version.get(expr.id, expr.id)
+            if name in self.displays:
+                return clone(self.displays[name])
+            return ast.Name(name, ast.Load())
         if isinstance(expr, ast.Constant):
             return expr
         folded = _fold_number(expr)
@@ -157,7 +168,8 @@ class _Normalizer:
             return type(expr)([self.expression(e) for e in expr.elts], ast.Load())
         if isinstance(expr, ast.Attribute) and normal_form.is_reference(expr, self.ctx):
             return expr
-        return self._tuple_item(expr) or self.operation(expr)
+        result = self.operation(expr)
+        return clone(self.displays[result.id]) if result.id in self.displays else result
 
     def one_operation(self, expr):
         """``expr`` with its operands turned into atoms: a normal-form right-hand side."""
@@ -178,9 +190,16 @@ class _Normalizer:
             return self.call(expr)
         if isinstance(expr, ast.Subscript):
             value = self.expression(expr.value)
+            index = self.index(expr.slice)
+            if isinstance(value, (ast.Tuple, ast.List)) and isinstance(index, ast.Constant) \
+                    and type(index.value) is int:
+                try:
+                    return value.elts[index.value]
+                except IndexError:
+                    raise self.ctx.error(expr, "index out of range") from None
             if not isinstance(value, ast.Name):
                 value = self.temp_copy(value)
-            return ast.Subscript(value, self.index(expr.slice), ast.Load())
+            return ast.Subscript(value, index, ast.Load())
         if isinstance(expr, ast.Attribute):
             if normal_form.is_reference(expr, self.ctx):
                 return expr
@@ -210,25 +229,32 @@ class _Normalizer:
     def _returns_tuple(self, value, n):
         if not isinstance(value, ast.Call) or not normal_form.is_reference(value.func, self.ctx):
             return False
-        rule = registry.lookup(self.ctx.lookup(value.func))
-        return rule is not None and rule.outputs == n
+        return self._output_count(value) in (n, registry.SEQUENCE)
 
-    def _tuple_item(self, expr):
-        """For ``f(...)[k]`` with ``f`` returning a tuple: emit the unpacking, give item k."""
-        if not isinstance(expr, ast.Subscript):
-            return None
-        if not (isinstance(expr.slice, ast.Constant) and isinstance(expr.slice.value, int)):
-            return None
-        call = expr.value
-        if not isinstance(call, ast.Call) or not normal_form.is_reference(call.func, self.ctx):
-            return None
+    def _output_count(self, call):
+        """How many values the call returns as a tuple or list, ``SEQUENCE`` if that is
+        decided at run time, or 0 for a single value."""
         rule = registry.lookup(self.ctx.lookup(call.func))
-        if rule is None or not rule.outputs:
+        if rule is None:
+            return 0
+        if callable(rule.outputs):
+            args = [literal(a) for a in call.args]
+            kwargs = {k.arg: literal(k.value) for k in call.keywords}
+            return rule.outputs(*args, **kwargs) or registry.SEQUENCE
+        return rule.outputs
+
+    def _tuple_values(self, expr):
+        """For a call of a function returning a tuple: emit ``_t1, _t2 = f(...)`` and give
+        the display ``(_t1, _t2)``."""
+        if not isinstance(expr, ast.Call) or not normal_form.is_reference(expr.func, self.ctx):
             return None
-        names = [self.ctx.temp() for _ in range(rule.outputs)]
+        count = self._output_count(expr)
+        if not count or count <= 0:
+            return None
+        names = [self.ctx.temp() for _ in range(count)]
         self.emit(ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())],
-                             self.call(call)))
-        return ast.Name(names[expr.slice.value], ast.Load())
+                             self.call(expr)))
+        return ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load())
 
 
 class _Rename(ast.NodeTransformer):

@@ -93,14 +93,29 @@ class _Reverse:
         return self.fn
 
     def _check_rules(self, forward):
-        """Report the first active operation without a rule, in the user's order."""
+        """Report the first active operation without a rule, in the user's order, and
+        active uses of lists that the compiler cannot follow element by element."""
+        displays = set()
         for stmt in forward:
             kind = normal_form.kind(stmt, self.ctx)
-            if kind in ("binary", "unary", "call", "attribute", "unpack") and any(
-                    t in self.active for t in activity.targets(stmt)):
+            if not any(t in self.active for t in activity.targets(stmt)):
+                continue
+            if kind == "copy" and isinstance(stmt.value, (ast.List, ast.Tuple)):
+                displays.add(stmt.targets[0].id)
+            if kind == "subscript" and stmt.value.value.id in displays:
+                raise self.ctx.error(stmt.value, "indexing a list or tuple of arrays is only "
+                                                 "supported with a constant index: use "
+                                                 "np.stack(...)[i] to pick by a variable")
+            if kind in ("binary", "unary", "call", "attribute", "unpack"):
                 key = self._primal(stmt.value)[0]
-                if registry.lookup(key) is None:
+                rule = registry.lookup(key)
+                if rule is None:
                     raise self._missing_rule(key, stmt.value)
+                if kind == "call" and (rule.outputs == registry.SEQUENCE or callable(rule.outputs)):
+                    raise self.ctx.error(stmt.value, f"{_describe(key)} returns a list of "
+                                                     f"arrays: unpack it into names (a, b = "
+                                                     f"{_describe(key)}(...)) to differentiate "
+                                                     f"through it")
 
     # ----- one primal statement ---------------------------------------------------
 
@@ -111,6 +126,8 @@ class _Reverse:
             g = self._take(stmt.targets[0].id)
             if isinstance(value, ast.Name) and value.id in self.active:
                 self._accumulate(value.id, _load(g))
+            elif isinstance(value, (ast.List, ast.Tuple)):
+                self._accumulate_items(value, _load(g), None)
             return
         if kind == "subscript":
             g = self._take(stmt.targets[0].id)
@@ -123,7 +140,8 @@ class _Reverse:
             raise self._missing_rule(key, value)
         if kind == "unpack":
             names = [e.id for e in stmt.targets[0].elts]
-            g = ast.Tuple([_load(self._take(n)) if n in self.holder else ast.Constant(0.0)
+            zeros = self._helper(runtime.zeros_like)
+            g = ast.Tuple([_load(self._take(n)) if n in self.holder else _call(zeros, [_load(n)])
                            for n in names], ast.Load())
             ans = ast.Tuple([_load(n) for n in names], ast.Load())
         else:
@@ -235,6 +253,9 @@ class _Reverse:
                 if broadcast_result and not self.facts.same(element.id, broadcast_result.id):
                     part = _call(self._helper(runtime.unbroadcast), [part, element])
                 self._accumulate(element.id, part)
+            elif isinstance(element, (ast.List, ast.Tuple)) and any(
+                    isinstance(n, ast.Name) and n.id in self.active for n in ast.walk(element)):
+                self._accumulate_items(element, part, broadcast_result)
 
     def _final(self, param):
         if param in self.holder:

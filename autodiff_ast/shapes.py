@@ -51,9 +51,15 @@ class ShapeFacts:
         for arg in args.posonlyargs + args.args + args.kwonlyargs:
             self.order[arg.arg] = -1
         for i, stmt in enumerate(fn.body):
-            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
-                self.order.setdefault(stmt.targets[0].id, i)
-                self._learn(stmt.targets[0].id, stmt.value, ctx)
+            if not isinstance(stmt, ast.Assign):
+                continue
+            target = stmt.targets[0]
+            if isinstance(target, ast.Name):
+                self.order.setdefault(target.id, i)
+                self._learn(target.id, stmt.value, ctx)
+            elif isinstance(target, ast.Tuple):
+                for element in target.elts:
+                    self.order.setdefault(element.id, i)
         if scalar_output:
             self._learn_backward(fn, ctx)
 

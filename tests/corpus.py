@@ -198,6 +198,37 @@ def index_read_twice(x):
     return x[0] * x[1] + x[0]
 
 
+# ----- lists, tuples and functions returning several values ---------------------------------
+
+def list_in_a_name(x, y):
+    xs = [x, y]
+    return np.sum(np.stack(xs) ** 2)
+
+
+def tuple_in_a_name(x, y):
+    pair = (x, y * 2.0)
+    return np.sum(np.concatenate(pair)) + np.sum(pair[1] ** 2)
+
+
+def nested_lists(x, y):
+    return np.sum(np.array([[x, y], [y, x]]) * np.array([[1.0, 2.0], [3.0, 4.0]]))
+
+
+def uneven_split(x):
+    a, b = np.array_split(x, 2)
+    return np.sum(a) + np.sum(b ** 2)
+
+
+def split_by_indices(x):
+    head, middle, tail = np.split(x, [1, 3])
+    return np.sum(head * 2.0) + np.sum(tail ** 2) + np.sum(np.split(x, 5)[2])
+
+
+def tuple_result_in_a_name(A):
+    result = np.linalg.slogdet(A)
+    return result[1] * 2.0
+
+
 # ----- a real model -----------------------------------------------------------------------
 
 def mlp_loss(W1, b1, W2, b2, X, y):
@@ -254,6 +285,12 @@ CORPUS = [
     (index_tuple_of_arrays, (rng_array(4, 3), np.array([0, 2, 1, 2])), 0),
     (index_by_parameter, (rng_array(4), 2), 0),
     (index_read_twice, (rng_array(3),), 0),
+    (list_in_a_name, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
+    (tuple_in_a_name, (rng_array(3), rng_array(2, seed=1)), (0, 1)),
+    (nested_lists, (0.3, -0.7), (0, 1)),
+    (uneven_split, (rng_array(5),), 0),
+    (split_by_indices, (rng_array(5),), 0),
+    (tuple_result_in_a_name, (np.eye(3) * 2.0 + rng_array(3, 3) * 0.1,), 0),
     (mlp_loss, (rng_array(5, 4), rng_array(4, seed=1), rng_array(4, 3, seed=2),
                 rng_array(3, seed=3), rng_array(6, 5, seed=4), np.array([0, 1, 2, 1, 0, 2])),
      (0, 1, 2, 3)),

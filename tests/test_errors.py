@@ -109,6 +109,25 @@ def test_inactive_calls_need_no_rule():
     np.testing.assert_allclose(grad(f)(np.ones(4), data), np.abs(np.fft.fft(data)))
 
 
+def test_a_list_of_unknown_length_must_be_unpacked():
+    def f(x, n):
+        pieces = np.split(x, n)
+        return np.sum(pieces[0])
+
+    with pytest.raises(AutodiffSyntaxError, match=r"np.split returns a list of arrays: unpack "
+                                                  r"it into names \(a, b = np.split"):
+        grad(f)(np.ones(4), 2)
+
+
+def test_a_list_indexed_by_a_variable_is_located():
+    def f(x, y, i):
+        pair = [x, y]
+        return np.sum(pair[i])
+
+    with pytest.raises(AutodiffSyntaxError, match="only supported with a constant index"):
+        grad(f)(np.ones(2), np.ones(2), 1)
+
+
 def test_non_scalar_output_says_to_use_a_vector_jacobian_product():
     def f(x):
         return np.sin(x)

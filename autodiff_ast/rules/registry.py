@@ -102,6 +102,8 @@ def given(x):
     return x is not None
 
 
+SEQUENCE = -1  # ``outputs=SEQUENCE``: the primal returns a list of any length
+
 RULES: dict = {}
 NONDIFFERENTIABLE: set = set()
 
@@ -112,8 +114,13 @@ def adjoint(*primals, broadcasts=None, outputs=0):
     ``broadcasts`` says that the primal broadcasts its array arguments against each other
     (the default for ufuncs and ``ast`` arithmetic operators); the rule then returns
     contributions of the result's shape and the compiler undoes the broadcasting.
-    ``outputs=n`` says that the primal returns a tuple of ``n`` values; ``g`` is then a
-    tuple of their adjoints, ``0.0`` for those that need none. A rule
+    ``outputs=n`` says that the primal returns a tuple of ``n`` values, and
+    ``outputs=SEQUENCE`` that it returns a list whose length the call decides
+    (``np.split``); ``outputs`` may also be a function of the call's literal arguments
+    (``None`` for the others) giving that length or ``None`` when it is not known. The
+    values are then unpacked into names (``a, b = np.split(x, 2)``, or ``np.split(x,
+    2)[0]`` with a literal count) and ``g`` is the tuple of their adjoints (zeros for
+    those that need none). A rule
     registered for a function replaces any earlier rule and any source differentiation.
 
     >>> def cube(x):

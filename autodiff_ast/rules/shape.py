@@ -13,8 +13,8 @@ The helpers below (``unconcatenate``, ``untile``, ``unrepeat``, ``untake``,
 each takes the result's adjoint ``g`` and gives an argument's, in ``g``'s floating dtype
 (``uncast``: in the argument's).
 
-Not supported yet: ``np.split``/``np.array_split`` into pieces of unequal sizes (the
-compiler gathers the pieces' adjoints in one array), ``np.atleast_*d`` of several
+``np.split`` and ``np.array_split`` are differentiated when their pieces are unpacked
+into names (``a, b = np.split(x, [1])``). Not supported yet: ``np.atleast_*d`` of several
 arrays, ``np.pad`` modes that compute values (``linear_ramp``, ``mean``...) and
 per-side ``constant_values`` adjoints.
 """
@@ -347,10 +347,19 @@ def append(g, ans, arr, values, axis=None):
     return pieces[0], pieces[1]
 
 
-@adjoint(np.split, np.array_split)
+def split_count(ary, indices_or_sections, axis=0):
+    """How many pieces ``np.split`` gives, when its sections are written as literals."""
+    if isinstance(indices_or_sections, int):
+        return indices_or_sections
+    if isinstance(indices_or_sections, (list, tuple)):
+        return len(indices_or_sections) + 1
+    return None
+
+
+@adjoint(np.split, np.array_split, outputs=split_count)
 def split(g, ans, ary, indices_or_sections, axis=0):
-    """``g`` holds one adjoint per piece; they are joined back. (The compiler gives it as
-    one array, so pieces of unequal sizes are not supported yet.)"""
+    """``g`` holds one adjoint per piece (``a, b = np.split(x, [1])``); they are joined
+    back, whatever the pieces' sizes."""
     return np.concatenate(g, axis)
 
 
