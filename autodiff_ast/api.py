@@ -101,28 +101,34 @@ class GradientFunction:
     # ----- calling ---------------------------------------------------------------------
 
     def __call__(self, *args, **kwargs):
-        generated = self._generate()
+        generated = self._generated or self._generate()
         function = generated.function
         if generated.context.refresh:
             namespace = function.__globals__
             for name, (kind, source) in generated.context.refresh.items():
                 namespace[name] = source[name] if kind == "global" else source.cell_contents
         inputs = []
-        args = list(args)
         seed = None
+        count = len(args)
         for index, name in zip(self._indices, self._names):
-            if index < len(args):
-                args[index] = value = _as_float(args[index])
+            if index < count:
+                value = args[index]
             elif name in kwargs:
-                kwargs[name] = value = _as_float(kwargs[name])
+                value = kwargs[name]
             else:
                 value = _default(self.__wrapped__, name)
-            inputs.append(value)
-            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-                seed = value.dtype if seed is None else np.promote_types(seed, value.dtype)
+            floating = _as_float(value)
+            if floating is not value:
+                if index < count:
+                    args = args[:index] + (floating,) + args[index + 1:]
+                elif name in kwargs:
+                    kwargs[name] = floating
+            inputs.append(floating)
+            if type(floating) is np.ndarray and floating.dtype.char in "fe":
+                seed = floating.dtype if seed is None else np.promote_types(seed, floating.dtype)
         if seed is not None:
-            # The adjoint sweep starts from a one of the inputs' precision, so that
-            # float32 inputs give float32 adjoints all the way through.
+            # The adjoint sweep starts from a one of the inputs' (lower) precision, so
+            # that float32 inputs give float32 adjoints all the way through.
             kwargs[generated.context.seed] = seed.type(1.0)
         result = function(*args, **kwargs)
         if self._mode == "value_and_grad":
@@ -150,6 +156,9 @@ class GradientFunction:
 def _finish_one(g, x, earlier):
     """Give the gradient ``g`` of input ``x`` the input's shape, kind and floating dtype,
     as an array of its own (not a read-only view, not shared with another gradient)."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape \
+            and g.dtype == x.dtype and g.flags.writeable and not any(g is e for e in earlier):
+        return g  # the common case, checked quickly
     if isinstance(g, np.ndarray):
         if not g.flags.writeable or any(g is e for e in earlier):
             g = g.copy()
@@ -166,7 +175,10 @@ def _finish_one(g, x, earlier):
 
 def _as_float(value):
     """Differentiated integer (and boolean) inputs are treated as floats."""
-    if isinstance(value, (bool, int)):
+    kind = type(value)
+    if kind is float or kind is np.ndarray and value.dtype.kind == "f":
+        return value
+    if kind is bool or kind is int:
         return float(value)
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biu":

@@ -31,7 +31,7 @@ import numpy as np
 from . import runtime
 from .astutil import clone
 from .errors import AutodiffError
-from .rules.registry import given, is_literal
+from .rules.registry import given, is_literal, same
 
 
 class RuleBindingError(AutodiffError, TypeError):
@@ -192,7 +192,8 @@ def _as_value(node):
 
 class _Substitute(ast.NodeTransformer):
     """Parameters and locals to their atoms; the rule module's globals to namespace names;
-    the compile-time questions ``is_literal(x)`` and ``given(x)`` answered."""
+    the compile-time questions ``is_literal(x)``, ``given(x)`` and ``same(x1, x2)``
+    answered."""
 
     def __init__(self, substitutions, defaulted, rule, ctx):
         self.substitutions, self.defaulted, self.rule, self.ctx = substitutions, defaulted, rule, ctx
@@ -201,6 +202,10 @@ class _Substitute(ast.NodeTransformer):
         func = node.func
         question = self.rule.function.__globals__.get(func.id) if isinstance(
             func, ast.Name) else None
+        if question is same and len(node.args) == 2:
+            a, b = (self.substitutions.get(getattr(n, "id", None), n) for n in node.args)
+            return ast.Constant(isinstance(a, ast.Name) and isinstance(b, ast.Name)
+                                and a.id == b.id)
         if question in (is_literal, given) and len(node.args) == 1:
             name = getattr(node.args[0], "id", None)
             if question is given:

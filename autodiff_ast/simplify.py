@@ -29,18 +29,25 @@ from __future__ import annotations
 
 import ast
 
+import numpy as np
+
 from .astutil import clone
+from .shapes import ShapeFacts
 
 
 def simplify(fn, ctx):
     """Simplify ``fn``'s straight-line body to a fixed point; see the module docstring."""
+    facts = ShapeFacts(fn, ctx) if ctx is not None else None
     body = _Body(fn.body)
     changed = True
     while changed:
         body.remove_dead()
         changed = body.propagate_copies()
         changed = body.fold_single_uses() or changed
-    fn.body = [_Negations().visit(stmt) for stmt in body.statements]
+    rewrites = [_Negations()] + ([_UniformFactors(ctx, facts)] if ctx is not None else [])
+    for rewrite in rewrites:
+        body.statements = [rewrite.visit(stmt) for stmt in body.statements]
+    fn.body = body.statements
     return fn
 
 
@@ -210,6 +217,87 @@ def _foldable_into(stmt, name):
             if isinstance(node.value, ast.Name) and node.value.id == name:
                 return False
     return True
+
+
+class _UniformFactors(ast.NodeTransformer):
+    """In a product, ``np.full(np.shape(a), s) * e`` becomes ``s * e`` when another factor
+    ``e`` surely has ``a``'s shape: the product has that shape either way, and no array
+    of ``s`` is filled (the adjoint of ``np.sum(f(x))`` reads ``dout * f'(x)``)."""
+
+    def __init__(self, ctx, facts):
+        self.ctx, self.facts = ctx, facts
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if not isinstance(node.op, (ast.Mult, ast.Div)):
+            return node
+        factors = _factors(node)
+        for i, factor in enumerate(factors):
+            shaped = self._full_of_shape(factor)
+            if shaped is None:
+                continue
+            name, fill = shaped
+            if any(j != i and self._has_shape_of(other, name) for j, other in enumerate(factors)):
+                return _replace_factor(node, factor, fill)
+        return node
+
+    def _callee(self, node):
+        try:
+            return self.ctx.lookup(node.func) if isinstance(node, ast.Call) else None
+        except (AttributeError, TypeError, KeyError):
+            return None
+
+    def _full_of_shape(self, node):
+        """``(a, s)`` for ``np.full(np.shape(a), s)``, else ``None``."""
+        if self._callee(node) is np.full and len(node.args) == 2 and not node.keywords:
+            shape_call = node.args[0]
+            if self._callee(shape_call) is np.shape and isinstance(shape_call.args[0], ast.Name):
+                return shape_call.args[0].id, node.args[1]
+        return None
+
+    def _has_shape_of(self, expr, name):
+        root = _elementwise_root(expr, self)
+        return root is not None and self.facts.same(root, name)
+
+
+def _factors(node):
+    """The operands of a chain of ``*`` and ``/``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+        return _factors(node.left) + [node.right]
+    return [node]
+
+
+def _replace_factor(node, old, new):
+    if node is old:
+        return new
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+        if node.right is old:
+            return ast.BinOp(node.left, node.op, new)
+        return ast.BinOp(_replace_factor(node.left, old, new), node.op, node.right)
+    return node
+
+
+def _elementwise_root(expr, rewriter):
+    """The one name whose shape ``expr`` has, when ``expr`` is made of that name and
+    numbers by elementwise operations (``1 - np.tanh(h) ** 2``), else ``None``."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Constant):
+        return ""
+    if isinstance(expr, ast.UnaryOp):
+        return _elementwise_root(expr.operand, rewriter)
+    operands = None
+    if isinstance(expr, ast.BinOp) and not isinstance(expr.op, ast.MatMult):
+        operands = [expr.left, expr.right]
+    elif isinstance(expr, ast.Call) and isinstance(rewriter._callee(expr), np.ufunc) \
+            and not expr.keywords:
+        operands = expr.args
+    if operands is None:
+        return None
+    roots = {_elementwise_root(o, rewriter) for o in operands} - {""}
+    if None in roots or len(roots) != 1:
+        return None
+    return roots.pop()
 
 
 class _Negations(ast.NodeTransformer):

@@ -133,6 +133,9 @@ def test_gradient(c):
     run_case(c)
 
 
+# logaddexp's adjoint is a sigmoid of x1 - x2, whose exp overflows float32 near 89: NumPy
+# warns, and the weight is then exactly 0 (checked by the comparison itself).
+@pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
 def test_float32(c):
     run_float32(c)

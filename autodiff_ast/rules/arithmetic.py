@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .registry import adjoint, is_literal
+from .registry import adjoint, is_literal, same
 
 
 @adjoint(np.add, ast.Add)
@@ -25,7 +25,9 @@ def subtract(g, ans, x1, x2):
 
 @adjoint(np.multiply, ast.Mult)
 def multiply(g, ans, x1, x2):
-    """The multiply gate scales the gradient by the other input."""
+    """The multiply gate scales the gradient by the other input (``x * x``: by ``2 x``)."""
+    if same(x1, x2):
+        return 2 * g * x1, None
     return g * x2, g * x1
 
 

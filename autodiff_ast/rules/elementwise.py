@@ -60,9 +60,12 @@ def log1p(g, ans, x):
 
 @adjoint(np.logaddexp)
 def logaddexp(g, ans, x1, x2):
-    """``ans = log(e**x1 + e**x2)``, so ``d ans / d x1 = e**x1 / e**ans``: a softmax weight,
-    computed without overflow."""
-    return g * np.exp(x1 - ans), g * np.exp(x2 - ans)
+    """``ans = log(e**x1 + e**x2)``, so ``d ans / d x1 = e**x1 / (e**x1 + e**x2)``, the
+    sigmoid of ``x1 - x2``: written without ``ans``, so that ``grad`` need not compute
+    the (costly) forward value. Where ``x2 - x1`` is so large that ``e**(x2 - x1)``
+    overflows (beyond about 709 in float64, 88 in float32) NumPy warns of the overflow
+    and the weight is exactly 0, its limit."""
+    return g / (1 + np.exp(x2 - x1)), g / (1 + np.exp(x1 - x2))
 
 
 @adjoint(np.logaddexp2)

@@ -102,6 +102,16 @@ def given(x):
     return x is not None
 
 
+def same(x1, x2):
+    """In a rule: are ``x1`` and ``x2`` the same variable (``x * x``)?
+
+    The compiler answers at compile time (the same name is; different names are not,
+    even if they may hold the same array, so a rule must be right either way). Run as
+    plain Python it answers ``x1 is x2``.
+    """
+    return x1 is x2
+
+
 SEQUENCE = -1  # ``outputs=SEQUENCE``: the primal returns a list of any length
 
 RULES: dict = {}
