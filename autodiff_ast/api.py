@@ -16,6 +16,7 @@ import numpy as np
 from . import pipeline
 from .source import require_python_function
 from .errors import AutodiffError, WrtError
+from .runtime import shape
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
@@ -68,6 +69,7 @@ class GradientFunction:
         functools.update_wrapper(self, function)
         self._mode, self._verbose = mode, verbose
         self._indices, self._single, self._names = _normalize_wrt(function, wrt, mode)
+        self._plan = tuple(zip(self._indices, self._names))
         self._generated = None
 
     # ----- the generated code --------------------------------------------------------
@@ -103,25 +105,26 @@ class GradientFunction:
     def __call__(self, *args, **kwargs):
         generated = self._generated or self._generate()
         function = generated.function
-        if generated.context.refresh:
+        refresh = generated.context.refresh
+        if refresh:
             namespace = function.__globals__
-            for name, (kind, source) in generated.context.refresh.items():
+            for name, (kind, source) in refresh.items():
                 namespace[name] = source[name] if kind == "global" else source.cell_contents
         inputs = []
         seed = None
         count = len(args)
-        for index, name in zip(self._indices, self._names):
+        for index, name in self._plan:
             if index < count:
                 value = args[index]
             elif name in kwargs:
                 value = kwargs[name]
             else:
                 value = _default(self.__wrapped__, name)
-            floating = _as_float(value)
+            floating = value if type(value) is float else _as_float(value)
             if floating is not value:
                 if index < count:
                     args = args[:index] + (floating,) + args[index + 1:]
-                elif name in kwargs:
+                else:
                     kwargs[name] = floating
             inputs.append(floating)
             if type(floating) is np.ndarray and floating.dtype.char in "fe":
@@ -156,9 +159,16 @@ class GradientFunction:
 def _finish_one(g, x, earlier):
     """Give the gradient ``g`` of input ``x`` the input's shape, kind and floating dtype,
     as an array of its own (not a read-only view, not shared with another gradient)."""
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape \
-            and g.dtype == x.dtype and g.flags.writeable and not any(g is e for e in earlier):
-        return g  # the common case, checked quickly
+    kind = type(g)
+    if kind is np.ndarray and type(x) is np.ndarray:  # the common cases, checked quickly
+        if g.shape == x.shape and g.dtype == x.dtype and (g.base is None or g.flags.writeable):
+            for e in earlier:
+                if e is g:
+                    break
+            else:
+                return g
+    elif type(x) is float and (kind is float or kind is np.float64):
+        return g
     if isinstance(g, np.ndarray):
         if not g.flags.writeable or any(g is e for e in earlier):
             g = g.copy()
@@ -166,7 +176,7 @@ def _finish_one(g, x, earlier):
             g = g[()]
     if isinstance(x, np.ndarray) and x.dtype.kind == "f" and getattr(g, "dtype", x.dtype) != x.dtype:
         g = np.asarray(g, dtype=x.dtype) if np.ndim(g) else x.dtype.type(g)
-    if np.shape(g) != np.shape(x):
+    if shape(g) != shape(x):
         raise AutodiffError(
             f"internal error: a gradient of shape {np.shape(g)} was computed for an input of "
             f"shape {np.shape(x)}; please report this with the generated source (.source)")

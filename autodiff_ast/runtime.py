@@ -24,11 +24,11 @@ def sigmoid(x):
 
 
 def shape(x):
-    """``np.shape(x)`` without its conversion cost for arrays and NumPy scalars."""
-    try:
-        return x.shape
-    except AttributeError:
-        return np.shape(x)
+    """``np.shape(x)`` without its conversion cost for arrays and numbers."""
+    result = getattr(x, "shape", None)
+    if result is not None:
+        return result
+    return () if isinstance(x, (float, int)) else np.shape(x)
 
 
 def unbroadcast(g, like):
@@ -45,12 +45,20 @@ def unbroadcast(g, like):
     >>> float(unbroadcast(np.ones((2, 3)), 5.0))
     6.0
     """
-    target = shape(like)
+    return sum_to_shape(g, shape(like))
+
+
+def sum_to_shape(g, target):
+    """Sum ``g`` over the axes that broadcasting added to an array of shape ``target``.
+
+    >>> sum_to_shape(np.ones((2, 3)), (3,))
+    array([2., 2., 2.])
+    """
     have = shape(g)
     if have == target:
         return g
     if not target:
-        return np.asarray(g).sum()
+        return g.sum() if type(g) is np.ndarray else np.sum(g)
     extra = len(have) - len(target)
     if extra < 0:  # g is smaller: a scalar adjoint of an array value
         return np.broadcast_to(g, target)
@@ -125,14 +133,31 @@ def reduced_count(like, axis):
 
 
 def _ndim(x):
-    try:
-        return x.ndim
-    except AttributeError:
-        return np.ndim(x)
+    result = getattr(x, "ndim", None)
+    return np.ndim(x) if result is None else result
+
+
+def matmul_shape(a, b):
+    """The shape of ``a @ b``.
+
+    >>> matmul_shape(np.zeros((5, 2, 3)), np.zeros(3))
+    (5, 2)
+    """
+    a_shape, b_shape = shape(a), shape(b)
+    if len(a_shape) == 2 and len(b_shape) == 2:
+        return (a_shape[0], b_shape[1])
+    if len(b_shape) == 1:
+        return a_shape[:-1]
+    if len(a_shape) == 1:
+        return b_shape[:-2] + b_shape[-1:]
+    batch = np.broadcast_shapes(a_shape[:-2], b_shape[:-2])
+    return tuple(batch) + (a_shape[-2], b_shape[-1])
 
 
 def matmul_lhs(g, a, b):
-    """The adjoint of ``a`` in ``a @ b`` given the result's adjoint ``g``.
+    """The adjoint of ``a`` in ``a @ b`` given the adjoint ``g`` of the product (or of a
+    sum the product was broadcast into, such as ``a @ b + bias``: it is summed back to
+    the product's shape first, so the product need not be kept for its shape).
 
     For matrices this is ``g @ b.T``; vectors and stacks of matrices follow NumPy's
     promotion rules of ``matmul`` and any broadcast batch axes are summed away.
@@ -144,6 +169,7 @@ def matmul_lhs(g, a, b):
     >>> matmul_lhs(np.ones((5, 2, 4)), np.zeros((2, 3)), np.ones((5, 3, 4))).shape
     (2, 3)
     """
+    g = sum_to_shape(g, matmul_shape(a, b))
     a_nd, b_nd = _ndim(a), _ndim(b)
     if b_nd == 2 and a_nd <= 2:
         return g @ b.T if a_nd == 2 else b @ g
@@ -158,7 +184,8 @@ def matmul_lhs(g, a, b):
 
 
 def matmul_rhs(g, a, b):
-    """The adjoint of ``b`` in ``a @ b`` given the result's adjoint ``g``.
+    """The adjoint of ``b`` in ``a @ b`` given the adjoint ``g`` of the product (or of a sum
+    it was broadcast into; see :func:`matmul_lhs`).
 
     For matrices this is ``a.T @ g``; see :func:`matmul_lhs` for the other shapes.
 
@@ -169,6 +196,7 @@ def matmul_rhs(g, a, b):
     >>> matmul_rhs(np.ones((5, 2, 4)), np.zeros((5, 2, 3)), np.ones((3, 4))).shape
     (3, 4)
     """
+    g = sum_to_shape(g, matmul_shape(a, b))
     a_nd, b_nd = _ndim(a), _ndim(b)
     if a_nd == 2 and b_nd <= 2:
         return a.T @ g

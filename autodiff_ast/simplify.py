@@ -31,6 +31,7 @@ import ast
 
 import numpy as np
 
+from . import runtime
 from .astutil import clone
 from .shapes import ShapeFacts
 
@@ -38,15 +39,15 @@ from .shapes import ShapeFacts
 def simplify(fn, ctx):
     """Simplify ``fn``'s straight-line body to a fixed point; see the module docstring."""
     facts = ShapeFacts(fn, ctx) if ctx is not None else None
+    rewrites = [_Negations()] + ([_UniformFactors(ctx, facts), _ProductAdjoints(ctx)]
+                                 if ctx is not None else [])
     body = _Body(fn.body)
     changed = True
     while changed:
         body.remove_dead()
         changed = body.propagate_copies()
         changed = body.fold_single_uses() or changed
-    rewrites = [_Negations()] + ([_UniformFactors(ctx, facts)] if ctx is not None else [])
-    for rewrite in rewrites:
-        body.statements = [rewrite.visit(stmt) for stmt in body.statements]
+        changed = body.rewrite(rewrites) or changed
     fn.body = body.statements
     return fn
 
@@ -141,6 +142,18 @@ class _Body:
         return [j for j in range(start + 1, len(self.statements))
                 if j not in deleted and name in self.effects[j][0]]
 
+    def rewrite(self, rewriters):
+        """Apply expression rewriters to every statement; say whether any changed."""
+        changed = False
+        for i, stmt in enumerate(self.statements):
+            before = ast.dump(stmt)
+            for rewriter in rewriters:
+                stmt = rewriter.visit(stmt)
+            if ast.dump(stmt) != before:
+                self._set(i, stmt)
+                changed = True
+        return changed
+
     def remove_dead(self):
         live, deleted = set(), set()
         for i in range(len(self.statements) - 1, -1, -1):
@@ -217,6 +230,26 @@ def _foldable_into(stmt, name):
             if isinstance(node.value, ast.Name) and node.value.id == name:
                 return False
     return True
+
+
+class _ProductAdjoints(ast.NodeTransformer):
+    """``matmul_rhs(unbroadcast(g, t), a, b)`` becomes ``matmul_rhs(g, a, b)``: ``t`` is the
+    product ``a @ b`` (or has its shape), which the helper sums ``g`` back to by itself,
+    so ``t`` need not be kept alive for its shape."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if node.args and isinstance(node.args[0], ast.Call) and len(node.args) == 3:
+            try:
+                outer, inner = self.ctx.lookup(node.func), self.ctx.lookup(node.args[0].func)
+            except (AttributeError, TypeError, KeyError):
+                return node
+            if outer in (runtime.matmul_lhs, runtime.matmul_rhs) and inner is runtime.unbroadcast:
+                node.args[0] = node.args[0].args[0]
+        return node
 
 
 class _UniformFactors(ast.NodeTransformer):

@@ -8,7 +8,12 @@ memory of one gradient call (tracemalloc) beside the hand-written one's.
 Targets (issue 2): generated gradient within 1.15x of the hand-written one in time and
 1.2x in peak memory, and at most 3x the forward.
 
-Run:  python benchmarks/bench_core.py [--repeat 7] [--number 50]
+Times are the best over ``--rounds`` interleaved rounds of ``--number`` calls; ratios
+are the median over rounds of the ratio of neighbouring measurements (the machines this
+runs on are noisy). BLAS threads follow the environment (``OPENBLAS_NUM_THREADS=1``
+gives steadier numbers).
+
+Run:  python benchmarks/bench_core.py [--rounds 40] [--number 10]
 """
 
 from __future__ import annotations
@@ -123,8 +128,8 @@ def check(generated, hand, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--number", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--number", type=int, default=10)
     options = parser.parse_args()
     rng = np.random.default_rng(0)
     rows = []
@@ -132,14 +137,17 @@ def main():
         args, wrt = make_inputs(rng)
         generated = grad(forward, wrt=wrt)
         check(generated, hand, args)
-        # interleave the three measurements so that machine noise hits them alike
-        samples = {"forward": [], "generated": [], "hand": []}
-        for _ in range(options.repeat):
+        # Interleave the three so that machine noise hits them alike; each round gives
+        # ratios of neighbouring measurements, and the median ratio is reported.
+        times = {"forward": [], "generated": [], "hand": []}
+        for _ in range(options.rounds):
             for key, function in (("forward", forward), ("generated", generated), ("hand", hand)):
-                samples[key].append(best_time(function, args, options.number, 1))
-        fwd, gen, man = (min(samples[k]) for k in ("forward", "generated", "hand"))
+                times[key].append(best_time(function, args, options.number, 1))
+        gen_hand = float(np.median(np.divide(times["generated"], times["hand"])))
+        gen_fwd = float(np.median(np.divide(times["generated"], times["forward"])))
+        fwd, gen, man = (min(times[k]) for k in ("forward", "generated", "hand"))
         mem_gen, mem_hand = peak_memory(generated, args), peak_memory(hand, args)
-        rows.append((name, fwd, gen, man, gen / man, gen / fwd, mem_gen, mem_hand,
+        rows.append((name, fwd, gen, man, gen_hand, gen_fwd, mem_gen, mem_hand,
                      mem_gen / mem_hand))
     header = ("model", "forward us", "generated us", "hand us", "gen/hand", "gen/fwd",
               "gen peak KiB", "hand peak KiB", "mem ratio")
@@ -148,6 +156,7 @@ def main():
     for name, fwd, gen, man, ratio, over_fwd, mg, mh, mr in rows:
         print(f"| {name} | {fwd:.0f} | {gen:.0f} | {man:.0f} | {ratio:.3f} | {over_fwd:.2f} | "
               f"{mg / 1024:.0f} | {mh / 1024:.0f} | {mr:.3f} |")
+    print("(times: best of the rounds; ratios: median over rounds of neighbouring runs)")
 
 
 if __name__ == "__main__":
