@@ -43,7 +43,11 @@ CIRCUITS = [
 
 
 def main():
-    np.set_printoptions(precision=3, suppress=True)
+    with np.printoptions(precision=3, suppress=True):
+        show_circuits()
+
+
+def show_circuits():
     for function, args, wrt in CIRCUITS:
         gradient = grad(function, wrt=wrt)
         print(f"# {function.__name__}: {function.__doc__.strip()}")
