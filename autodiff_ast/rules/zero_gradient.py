@@ -15,7 +15,7 @@ nondifferentiable(
     builtins.isinstance, builtins.type, builtins.range, builtins.int, builtins.bool,
     # integer-valued and boolean functions of arrays
     np.argmax, np.argmin, np.argsort, np.argwhere, np.nonzero, np.flatnonzero, np.sign,
-    np.floor, np.ceil, np.round, np.rint, np.trunc, np.fix, np.isnan, np.isinf, np.isfinite,
+    np.floor, np.ceil, np.round, np.rint, np.trunc, np.isnan, np.isinf, np.isfinite,
     np.signbit, np.searchsorted, np.digitize, np.count_nonzero, np.floor_divide,
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.all, np.any,
@@ -24,3 +24,7 @@ nondifferentiable(
     np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like,
     np.full_like, np.eye, np.identity, np.arange, np.linspace, np.tri,
 )
+
+# np.fix is deprecated in newer NumPy releases (and may go): registered while it exists.
+if hasattr(np, "fix"):
+    nondifferentiable(np.fix)
