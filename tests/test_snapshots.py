@@ -1,0 +1,68 @@
+"""The generated source of the examples, compared with reviewed snapshots in
+tests/snapshots/, so that every change to the generated code shows in a diff.
+
+After an intended change, regenerate with:  UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py
+"""
+
+import importlib.util
+import os
+import pathlib
+
+import pytest
+
+import corpus
+from autodiff_ast import grad, value_and_grad
+
+HERE = pathlib.Path(__file__).parent
+SNAPSHOTS = HERE / "snapshots"
+
+
+def _load(name):
+    path = HERE.parent / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _load_benchmark():
+    path = HERE.parent / "benchmarks" / "bench_core.py"
+    spec = importlib.util.spec_from_file_location("bench_core", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+lecture = _load("cs231n_lecture4")
+digits = _load("train_digits")
+bench = _load_benchmark()
+
+CASES = {
+    "cs231n_add_multiply": lambda: grad(lecture.add_multiply, wrt=(0, 1, 2)),
+    "cs231n_sigmoid_neuron": lambda: grad(lecture.sigmoid_neuron, wrt=(0, 1, 2, 3, 4)),
+    "cs231n_max_gate": lambda: grad(lecture.max_gate, wrt=(0, 1, 2, 3)),
+    "cs231n_squared_norm": lambda: grad(lecture.squared_norm, wrt=(0, 1)),
+    "digits_loss": lambda: value_and_grad(digits.loss, wrt=(0, 1, 2, 3)),
+    "mlp_loss": lambda: grad(bench.mlp_loss, wrt=(0, 1, 2, 3)),
+    "logistic_loss": lambda: grad(bench.logistic_loss, wrt=(0, 1)),
+    "corpus_augmented": lambda: grad(corpus.augmented, wrt=(0, 1)),
+    "corpus_index_2d": lambda: grad(corpus.index_2d),
+    "corpus_uneven_split": lambda: grad(corpus.uneven_split),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_generated_source_matches_snapshot(name):
+    source = CASES[name]().source
+    path = SNAPSHOTS / f"{name}.py"
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        path.write_text(source)
+    assert path.exists(), f"no snapshot {path}; run with UPDATE_SNAPSHOTS=1 to create it"
+    assert source == path.read_text(), (
+        f"generated source of {name} changed; review the diff and, if intended, run "
+        f"UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py")
+
+
+def test_every_snapshot_file_has_a_case():
+    stale = {p.stem for p in SNAPSHOTS.glob("*.py")} - set(CASES)
+    assert not stale, f"snapshot files without a case: {sorted(stale)}"
