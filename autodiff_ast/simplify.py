@@ -168,27 +168,16 @@ class _Body:
 
     def propagate_copies(self):
         """``_t = a`` into the compiler's own names: later reads of ``_t`` read ``a``."""
-        assigned, _ = self._counts()
-        deleted = set()
-        for i, stmt in enumerate(self.statements):
-            definition = _simple_definition(stmt)
-            if definition is None:
-                continue
-            name, value = definition
-            if not (is_temporary(name) and assigned.get(name) == 1
-                    and isinstance(value, ast.Name)):
-                continue
-            readers = self._readers(i, name, deleted)
-            if readers and not self._unchanged_between(i, readers[-1], {value.id}, deleted):
-                continue
-            for j in readers:
-                self._set(j, _Replace(name, value).visit(self.statements[j]))
-            deleted.add(i)
-        self._compact(deleted)
-        return bool(deleted)
+        return self._substitute(lambda value, uses: isinstance(value, ast.Name))
 
     def fold_single_uses(self):
         """A temporary read once is replaced by its expression where it is read."""
+        return self._substitute(lambda value, uses: uses == 1)
+
+    def _substitute(self, eligible):
+        """Replace each temporary assigned once, for which ``eligible(value, uses)``, by
+        its value in the statements that read it, when nothing its value reads changes
+        in between; say whether any was replaced."""
         assigned, used = self._counts()
         deleted = set()
         for i, stmt in enumerate(self.statements):
@@ -196,17 +185,16 @@ class _Body:
             if definition is None:
                 continue
             name, value = definition
-            if not (is_temporary(name) and assigned.get(name) == 1 and used.get(name) == 1):
+            if not (is_temporary(name) and assigned.get(name) == 1
+                    and eligible(value, used.get(name, 0))):
                 continue
             readers = self._readers(i, name, deleted)
-            if not readers:
-                continue
-            j = readers[0]
             sources = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
-            if not (self._unchanged_between(i, j, sources, deleted)
-                    and _foldable_into(self.statements[j], name)):
+            if not readers or not self._unchanged_between(i, readers[-1], sources, deleted) \
+                    or not all(_foldable_into(self.statements[j], name) for j in readers):
                 continue
-            self._set(j, _Replace(name, value).visit(self.statements[j]))
+            for j in readers:
+                self._set(j, _Replace(name, value).visit(self.statements[j]))
             deleted.add(i)
         self._compact(deleted)
         return bool(deleted)

@@ -17,6 +17,7 @@ import itertools
 import linecache
 
 import numpy as np
+import pytest
 
 from autodiff_ast import grad
 from autodiff_ast.testing import check_grads
@@ -73,6 +74,22 @@ def binary(primal, expr, domain=(-2.0, 2.0), domain2=None, shapes=BINARY_SHAPES,
     domain2 = domain2 or domain
     return [case(primal, expr, wrt=wrt, x=values(a, *domain, seed=1), y=values(b, *domain2, seed=2),
                  **options) for a, b in shapes]
+
+
+def sweep_tests(cases, float32=None):
+    """The two tests of a rule family: every case against finite differences, and the
+    cases of ``float32`` (all by default) in float32."""
+    ids = (lambda c: c.id)
+
+    @pytest.mark.parametrize("c", cases, ids=ids)
+    def test_gradient(c):
+        run_case(c)
+
+    @pytest.mark.parametrize("c", cases if float32 is None else float32, ids=ids)
+    def test_float32(c):
+        run_float32(c)
+
+    return test_gradient, test_float32
 
 
 def function_from_source(name, source, namespace):

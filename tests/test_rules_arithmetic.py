@@ -3,9 +3,8 @@
 import ast
 
 import numpy as np
-import pytest
 
-from sweep import binary, case, run_case, run_float32, unary, values
+from sweep import binary, case, sweep_tests, unary, values
 
 CASES = [
     *binary(ast.Add, "x + y"),
@@ -39,11 +38,4 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_gradient(c):
-    run_case(c)
-
-
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_float32(c):
-    run_float32(c)
+test_gradient, test_float32 = sweep_tests(CASES)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autodiff_ast import grad
-from sweep import case, function_from_source, run_case, run_float32, unary, values
+from sweep import case, function_from_source, sweep_tests, unary, values
 
 CASES = [
     case(builtins.max, "max(x, y)", x=0.3, y=-0.7),
@@ -27,15 +27,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_gradient(c):
-    run_case(c)
-
-
-@pytest.mark.parametrize("c", [c for c in CASES if c.primal is not builtins.float],
-                         ids=lambda c: c.id)
-def test_float32(c):
-    run_float32(c)
+test_gradient, test_float32 = sweep_tests(
+    CASES, float32=[c for c in CASES if c.primal is not builtins.float])
 
 
 @pytest.mark.parametrize("name", ["max", "min"])

@@ -6,8 +6,7 @@ import pytest
 
 from autodiff_ast import grad, runtime
 from autodiff_ast.rules.registry import Attribute
-from sweep import BINARY_SHAPES, UNARY_SHAPES, binary, case, function_from_source, run_case, \
-    run_float32, unary, values
+from sweep import UNARY_SHAPES, binary, case, function_from_source, sweep_tests, unary, values
 
 POSITIVE = (0.3, 2.0)
 UNIT = (-0.9, 0.9)
@@ -128,17 +127,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_gradient(c):
-    run_case(c)
-
-
+test_gradient, test_float32 = sweep_tests(CASES)
 # logaddexp's adjoint is a sigmoid of x1 - x2, whose exp overflows float32 near 89: NumPy
 # warns, and the weight is then exactly 0 (checked by the comparison itself).
-@pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_float32(c):
-    run_float32(c)
+test_float32 = pytest.mark.filterwarnings(
+    "ignore:overflow encountered in exp:RuntimeWarning")(test_float32)
 
 
 def _define(expr, names="x, y"):

@@ -5,7 +5,7 @@ import pytest
 
 from autodiff_ast import grad
 from autodiff_ast.testing import check_grads
-from sweep import case, function_from_source, run_case, run_float32, values
+from sweep import case, function_from_source, sweep_tests, values
 
 
 def well_conditioned(n, seed=0):
@@ -135,14 +135,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_gradient(c):
-    run_case(c)
-
-
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_float32(c):
-    run_float32(c)
+test_gradient, test_float32 = sweep_tests(CASES)
 
 
 # ----- functions of tuple results, unpacked ----------------------------------------------

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autodiff_ast import grad
-from sweep import case, function_from_source, run_case, run_float32, values
+from sweep import case, function_from_source, sweep_tests, values
 
 V1, V2, V3 = (4,), (3, 4), (2, 3, 4)
 
@@ -136,14 +136,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_gradient(c):
-    run_case(c)
-
-
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_float32(c):
-    run_float32(c)
+test_gradient, test_float32 = sweep_tests(CASES)
 
 
 # ----- plain tests ----------------------------------------------------------------------

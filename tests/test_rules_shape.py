@@ -4,10 +4,9 @@ each form of their axis arguments (int, negative, tuple, None), as functions and
 array methods."""
 
 import numpy as np
-import pytest
 
 from autodiff_ast.rules.registry import Attribute
-from sweep import case, run_case, run_float32, values
+from sweep import case, sweep_tests, values
 
 T, MT = Attribute("T"), Attribute("mT")
 V1, V2, V3 = values((4,)), values((2, 3)), values((2, 3, 4))
@@ -200,11 +199,4 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_gradient(c):
-    run_case(c)
-
-
-@pytest.mark.parametrize("c", CASES, ids=lambda c: c.id)
-def test_float32(c):
-    run_float32(c)
+test_gradient, test_float32 = sweep_tests(CASES)
