@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 
+from .normal_form import statements
 from .rules import registry
 
 # Attributes of arrays whose values carry no gradient.
@@ -33,22 +34,37 @@ INACTIVE_OPERATORS = (ast.FloorDiv, ast.BitAnd, ast.BitOr, ast.BitXor, ast.LShif
 
 
 def targets(stmt):
-    """Names assigned by a normal-form statement."""
+    """Names a simple normal-form statement assigns or changes (``y`` of ``y[i] = v`` and
+    of ``y.append(v)``)."""
     if isinstance(stmt, ast.Assign):
         target = stmt.targets[0]
         if isinstance(target, ast.Tuple):
             return [e.id for e in target.elts]
+        if isinstance(target, ast.Subscript):
+            return [target.value.id]
         return [target.id]
+    if _is_append(stmt):
+        return [stmt.value.func.value.id]
     return []
+
+
+def _is_append(stmt):
+    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "append")
 
 
 def operands(stmt, ctx):
     """Names whose adjoints the statement's value can contribute to (differentiable
     operand positions only): ``x`` in ``x[i]`` but not ``i``; nothing for ``x.shape``,
     comparisons or calls of non-differentiable functions."""
+    if _is_append(stmt):
+        return [n.id for n in (stmt.value.func.value, stmt.value.args[0])
+                if isinstance(n, ast.Name)]
     if not isinstance(stmt, ast.Assign):
         return []
     value = stmt.value
+    if isinstance(stmt.targets[0], ast.Subscript):  # y[i] = v: the new y holds old y and v
+        return [n.id for n in (stmt.targets[0].value, value) if isinstance(n, ast.Name)]
     if isinstance(value, (ast.Compare, ast.BoolOp)):
         return []
     if isinstance(value, (ast.BinOp, ast.UnaryOp)) and isinstance(value.op, INACTIVE_OPERATORS):
@@ -74,15 +90,28 @@ def operands(stmt, ctx):
 
 
 def active_names(fn, ctx, wrt_names):
-    """The names of ``fn`` that need an adjoint; see the module docstring."""
-    body = fn.body
+    """The names of ``fn`` that need an adjoint; see the module docstring.
+
+    Flow-insensitive over branches and loops (a name is varied if any assignment to it
+    may be), repeated until nothing changes.
+    """
+    simple = [s for s in statements(fn.body) if not isinstance(s, (ast.If, ast.For, ast.While))]
+    flows = [(targets(s), operands(s, ctx)) for s in simple]
     varied = set(wrt_names)
-    for stmt in body:
-        if any(name in varied for name in operands(stmt, ctx)):
-            varied.update(targets(stmt))
-    returned = body[-1].value
+    changed = True
+    while changed:
+        changed = False
+        for assigned, read in flows:
+            if any(name in varied for name in read) and not varied.issuperset(assigned):
+                varied.update(assigned)
+                changed = True
+    returned = fn.body[-1].value
     useful = {returned.id} if isinstance(returned, ast.Name) else set()
-    for stmt in reversed(body):
-        if any(name in useful for name in targets(stmt)):
-            useful.update(operands(stmt, ctx))
+    changed = True
+    while changed:
+        changed = False
+        for assigned, read in reversed(flows):
+            if any(name in useful for name in assigned) and not useful.issuperset(read):
+                useful.update(read)
+                changed = True
     return varied & useful

@@ -54,7 +54,13 @@ def is_comment(stmt):
 def generate(fn, ctx):
     """Print and compile ``fn`` (which it renames and changes); see the module docstring."""
     fn.name = "grad_" + fn.name
-    body = fn.body
+    body = []
+    for stmt in fn.body:  # say what each list of saved values holds, above it
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
+                and stmt.targets[0].id in ctx.stacks:
+            name = stmt.targets[0].id
+            body.append(comment(f"{name}: {ctx.stacks[name]}"))
+        body.append(stmt)
     # A comment whose statements were all removed as dead code goes too.
     fn.body = [s for i, s in enumerate(body)
                if not (is_comment(s) and (i + 1 == len(body) or is_comment(body[i + 1])

@@ -40,6 +40,7 @@ class Context:
         self.namespace: dict[str, object] = {}
         self.refresh: dict[str, dict] = {}
         self.statements: dict[int, str] = {}
+        self.stacks: dict[str, str] = {}  # lists of saved values -> what they hold
         self._counters: dict[str, int] = {}
 
     # ----- names ---------------------------------------------------------------------
@@ -73,6 +74,13 @@ class Context:
         name = self.fresh(preferred)
         self.namespace[name] = obj
         return name
+
+    def builtin(self, name):
+        """The name of the builtin ``name`` in generated code: itself, unless the user's
+        function has a variable of that name."""
+        if name not in self.names:
+            return name
+        return self.bind(getattr(builtins, name), name)
 
     def numpy(self):
         """The name of the NumPy module in generated code (normally ``np``)."""

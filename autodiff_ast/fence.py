@@ -20,7 +20,8 @@ from __future__ import annotations
 import ast
 
 # Statement and expression node types that later passes understand.
-STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert)
+STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert, ast.If,
+              ast.For, ast.While, ast.Break, ast.Continue)
 EXPRESSIONS = (
     ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.Call, ast.Attribute, ast.Subscript,
     ast.Name, ast.Constant, ast.Tuple, ast.List, ast.Slice, ast.keyword, ast.IfExp,
@@ -36,11 +37,6 @@ MUTATING = {"sort", "fill", "resize", "put", "itemset", "setfield", "partition",
 
 # What to say about each unsupported construct.
 UNSUPPORTED = {
-    ast.If: "if statements are not supported yet; for a value choice use np.where(cond, a, b)",
-    ast.For: "for loops are not supported yet; write the computation with array operations",
-    ast.While: "while loops are not supported yet",
-    ast.Break: "break is not supported yet",
-    ast.Continue: "continue is not supported yet",
     ast.With: "with statements are not supported: move the context manager outside "
               "the differentiated function",
     ast.Try: "try statements are not supported: handle errors outside the differentiated "
@@ -90,16 +86,137 @@ def check(fn, ctx):
         star = args.vararg or args.kwarg
         raise ctx.error(star, "functions with *args or **kwargs parameters are not "
                               "supported: list the parameters explicitly")
-    for stmt in fn.body:
-        _check_statement(stmt, ctx)
-    for stmt in fn.body[:-1]:
-        if isinstance(stmt, ast.Return):
-            raise ctx.error(stmt, "a return before the last statement is not supported yet")
-    last = fn.body[-1]
-    if not isinstance(last, ast.Return) or last.value is None:
-        raise ctx.error(last, "the function must end with a return statement that returns "
-                              "the value to differentiate")
+    params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    _check_block(fn.body, ctx)
+    _check_writes(fn, params, ctx)
+    if not _always_returns(fn.body):
+        last = fn.body[-1]
+        raise ctx.error(last, "the function can end without returning a value: end it with "
+                              "a return statement (every path must return the value to "
+                              "differentiate)")
     return fn
+
+
+def _check_block(body, ctx):
+    for stmt in body:
+        _check_statement(stmt, ctx)
+        if isinstance(stmt, (ast.For, ast.While)):
+            if stmt.orelse:
+                raise ctx.error(stmt, f"{'for' if isinstance(stmt, ast.For) else 'while'} ... "
+                                      f"else is not supported: set a flag where the loop "
+                                      f"breaks and test it after the loop")
+            if isinstance(stmt, ast.For):
+                _check_loop_target(stmt.target, ctx)
+                _check_expression(stmt.iter, ctx)
+            else:
+                _check_expression(stmt.test, ctx)
+            _check_block(stmt.body, ctx)
+        elif isinstance(stmt, ast.If):
+            _check_expression(stmt.test, ctx)
+            _check_block(stmt.body, ctx)
+            _check_block(stmt.orelse, ctx)
+        elif isinstance(stmt, ast.Return) and stmt.value is None:
+            raise ctx.error(stmt, "return without a value: return the value to differentiate")
+
+
+def _check_loop_target(target, ctx):
+    if isinstance(target, ast.Name):
+        return
+    if isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts):
+        return
+    raise ctx.error(target, "a for loop's target must be a name or a tuple of names")
+
+
+def _always_returns(body):
+    """Does every path through ``body`` end in a return?"""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, ast.Return):
+        return True
+    if isinstance(last, ast.If):
+        return _always_returns(last.body) and _always_returns(last.orelse)
+    return False
+
+
+# Calls whose results are new arrays, so that writing into them changes nothing else.
+FRESH_CALLS = {
+    "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
+    "copy", "array", "arange", "eye", "identity", "linspace", "concatenate", "stack",
+    "hstack", "vstack", "tile", "repeat", "outer", "dot", "matmul", "where", "clip", "exp",
+    "log", "sqrt", "tanh", "sin", "cos", "abs", "maximum", "minimum", "sum", "mean",
+    "cumsum", "cumprod", "diag", "pad",
+}
+
+
+def _check_writes(fn, params, ctx):
+    """Writes into an array (``y[i] = v``, ``out.append(v)``) must go to an array or list
+    the function made itself: never an argument's (the caller's data must not change),
+    and never one that another name may share."""
+    written = {}
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Subscript):
+                    written.setdefault(_base_name(target, ctx), target)
+        elif isinstance(node, ast.Expr) and _is_append(node.value):
+            written.setdefault(node.value.func.value.id, node.value)
+    if not written:
+        return
+    definitions = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store) \
+                            and target is name:
+                        definitions.setdefault(name.id, []).append(node.value)
+        elif isinstance(node, ast.For):
+            for name in ast.walk(node.target):
+                if isinstance(name, ast.Name):
+                    definitions.setdefault(name.id, []).append(None)
+    copies = {v.id for node in ast.walk(fn) if isinstance(node, ast.Assign)
+              for v in [node.value] if isinstance(v, ast.Name)}
+    for name, where in written.items():
+        if name in params:
+            raise ctx.error(where, f"writing into the argument '{name}' would change the "
+                                   f"caller's array: write into a copy ({name} = "
+                                   f"np.copy({name}) first)")
+        if name in copies:
+            raise ctx.error(where, f"'{name}' is also held by another name, so writing into "
+                                   f"it would change that one too: make a copy with "
+                                   f"np.copy(...)")
+        for value in definitions.get(name, [None]):
+            if not _fresh(value):
+                raise ctx.error(where, f"'{name}' may share memory with another array, so "
+                                       f"writing into it could change that one too: make it "
+                                       f"a new array (np.copy(...), np.zeros(...), [] ...)")
+
+
+def _base_name(target, ctx):
+    base = target.value
+    if not isinstance(base, ast.Name):
+        raise ctx.error(target, "assignment into an element of an expression is not "
+                                "supported: assign into an element of a name")
+    return base.id
+
+
+def _is_append(call):
+    return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "append" and isinstance(call.func.value, ast.Name)
+            and len(call.args) == 1 and not call.keywords)
+
+
+def _fresh(value):
+    """Does ``value`` surely make a new array or list?"""
+    if isinstance(value, (ast.List, ast.BinOp, ast.UnaryOp)):
+        return True
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        return name in FRESH_CALLS
+    return False
 
 
 def _check_statement(stmt, ctx):
@@ -109,9 +226,7 @@ def _check_statement(stmt, ctx):
         for target in stmt.targets:
             _check_target(target, ctx)
     elif isinstance(stmt, ast.AugAssign):
-        if not isinstance(stmt.target, ast.Name):
-            raise ctx.error(stmt.target, "augmented assignment into an element or attribute "
-                                         "is not supported yet: assign to a name")
+        _check_target(stmt.target, ctx)
     elif isinstance(stmt, ast.Expr):
         value = stmt.value
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
@@ -119,15 +234,18 @@ def _check_statement(stmt, ctx):
             raise ctx.error(stmt, f".{value.func.attr}() changes the array in place, which is "
                                   f"not supported: build a new array instead (np.sort, "
                                   f"np.where, np.concatenate)")
-        if not _is_docstring_or_print(value):
+        if not (_is_docstring_or_print(value) or _is_append(value)):
             _check_expression(value, ctx)
             raise ctx.error(stmt, "an expression statement has no effect on the result; "
-                                  "only docstrings and print(...) calls may stand alone")
+                                  "only docstrings, print(...) and list.append(...) calls "
+                                  "may stand alone")
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         for arg in stmt.value.args:  # print arguments may use f-strings
             if not isinstance(arg, ast.JoinedStr):
                 _check_expression(arg, ctx)
         return
+    if isinstance(stmt, (ast.If, ast.For, ast.While)):
+        return  # their parts are checked by _check_block
     for child in ast.iter_child_nodes(stmt):
         if isinstance(child, ast.expr):
             _check_expression(child, ctx)
@@ -141,8 +259,8 @@ def _check_target(target, ctx):
             _check_target(element, ctx)
         return
     if isinstance(target, ast.Subscript):
-        raise ctx.error(target, "assignment into an array element is not supported yet: "
-                                "build the array with np.where, np.concatenate or np.stack")
+        _base_name(target, ctx)
+        return
     if isinstance(target, ast.Starred):
         raise ctx.error(target, "starred assignment targets are not supported")
     raise ctx.error(target, "assignment to an attribute is not supported: assign to a name")
@@ -152,9 +270,6 @@ def _check_expression(expr, ctx):
     for node in ast.walk(expr):
         if isinstance(node, (ast.expr_context, ast.comprehension, ast.arguments, ast.arg)):
             continue
-        if isinstance(node, ast.IfExp):
-            raise ctx.error(node, "conditional expressions (a if c else b) are not supported "
-                                  "yet; use np.where(c, a, b)")
         if isinstance(node, (ast.operator, ast.unaryop, ast.cmpop, ast.boolop)):
             if not isinstance(node, OPERATORS):
                 raise ctx.error(expr, f"the operator {type(node).__name__} is not supported")

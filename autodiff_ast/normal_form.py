@@ -11,8 +11,13 @@ and list/tuple displays of atoms (``np.stack([a, b])``, ``np.reshape(x, (n, -1))
     a, b = f(...)               call of a function that returns a tuple
     t = a[i]                    subscript; i is atoms, slices of atoms, None, Ellipsis
     t = a.attr                  attribute of a value (x.T, x.shape)
+    a[i] = b                    write into an array the function made
+    a.append(b)                 append to a list the function made
+    if a: ... else: ...         a is an atom; the branches are normal form
+    for i in range(a, b, c): ...
+    while a: ...                a is recomputed at the end of the body
     print(...)  /  assert ...   forward-only statements, kept as written
-    return a
+    return a                    once, as the last statement
 
 ``validate(fn, ctx)`` raises ``AssertionError`` naming the first statement that is
 not in this grammar; tests run it after ``normalize``.
@@ -32,6 +37,11 @@ GRAMMAR = {
     "unpack": "a, b = f(...)",
     "subscript": "t = a[i]",
     "attribute": "t = a.attr",
+    "store": "a[i] = b",
+    "append": "a.append(b)",
+    "if": "if a: ... else: ...",
+    "for": "for i in range(a, b, c): ...",
+    "while": "while a: ...",
     "forward_only": "print(...) | assert ...",
     "return": "return a",
 }
@@ -71,12 +81,32 @@ def kind(stmt, ctx):
     """The ``GRAMMAR`` key of ``stmt``, or ``None`` if it is not in normal form."""
     if isinstance(stmt, ast.Return):
         return "return" if stmt.value is not None and is_atom(stmt.value, ctx) else None
+    if isinstance(stmt, ast.If):
+        return "if" if is_atom(stmt.test, ctx) else None
+    if isinstance(stmt, ast.While):
+        return "while" if is_atom(stmt.test, ctx) else None
+    if isinstance(stmt, ast.For):
+        it = stmt.iter
+        ok = (isinstance(stmt.target, ast.Name) and isinstance(it, ast.Call)
+              and isinstance(it.func, ast.Name) and 1 <= len(it.args) <= 3
+              and not it.keywords and all(is_atom(a, ctx) for a in it.args))
+        return "for" if ok else None
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+            and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "append":
+        call = stmt.value
+        ok = isinstance(call.func.value, ast.Name) and len(call.args) == 1 \
+            and is_atom(call.args[0], ctx)
+        return "append" if ok else None
     if isinstance(stmt, ast.Assert) or (
             isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
         return "forward_only"
     if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
         return None
     target, value = stmt.targets[0], stmt.value
+    if isinstance(target, ast.Subscript):
+        ok = isinstance(target.value, ast.Name) and is_index(target.slice, ctx) \
+            and is_atom(value, ctx)
+        return "store" if ok else None
     if isinstance(target, ast.Tuple):
         ok = all(isinstance(e, ast.Name) for e in target.elts) and isinstance(value, ast.Call)
         return "unpack" if ok and _is_call(value, ctx) else None
@@ -111,8 +141,24 @@ def _is_call(value, ctx):
 
 def validate(fn, ctx):
     """Raise ``AssertionError`` at the first statement of ``fn`` outside ``GRAMMAR``."""
-    for stmt in fn.body:
+    _validate_block(fn.body, ctx)
+    assert isinstance(fn.body[-1], ast.Return), "normal form ends with return"
+    assert not any(isinstance(n, ast.Return) for s in fn.body[:-1] for n in ast.walk(s)), \
+        "normal form returns once"
+    return fn
+
+
+def _validate_block(body, ctx):
+    for stmt in body:
         assert kind(stmt, ctx) is not None, \
             f"not in normal form (line {getattr(stmt, 'lineno', '?')}): {ast.unparse(stmt)}"
-    assert isinstance(fn.body[-1], ast.Return), "normal form ends with return"
-    return fn
+        for field in ("body", "orelse"):
+            _validate_block(getattr(stmt, field, []), ctx)
+
+
+def statements(body):
+    """Every statement of ``body``, nested ones included, in source order."""
+    for stmt in body:
+        yield stmt
+        for field in ("body", "orelse"):
+            yield from statements(getattr(stmt, field, []))

@@ -1,11 +1,15 @@
 """Pass 5, normalize: one operation per statement (see ``normal_form``).
 
-Takes the desugared ``FunctionDef``; gives an equivalent one in normal form. Nested
+Takes the structured ``FunctionDef``; gives an equivalent one in normal form. Nested
 expressions are flattened into temporaries ``_t1, _t2, ...`` evaluated in Python's
-order; a name assigned twice gets a new version (``h``, then ``h_1``) so that every
-name is assigned once and no value an adjoint needs is overwritten; ``return expr``
-returns a new name ``out``. Every new statement keeps the line of the user's statement
-it came from, for comments and error messages.
+order (``a and b`` and ``a if c else b`` become ``if`` statements, so that only the
+operands Python evaluates are evaluated); ``return expr`` returns a new name ``out``.
+A name assigned only in straight-line code at the top of the function gets a new
+version each time (``h``, then ``h_1``), so that no value an adjoint needs is
+overwritten there; names assigned in branches and loops keep their names (the reverse
+pass saves what they overwrite). A ``while`` test is computed before the loop and again
+at the end of its body. Every new statement keeps the line of the user's statement it
+came from, for comments and error messages.
 
 >>> import numpy as np
 >>> from autodiff_ast.source import read
@@ -44,16 +48,24 @@ class _Normalizer:
     def __init__(self, fn, ctx):
         self.fn, self.ctx = fn, ctx
         self.version = {a.arg: a.arg for a in _all_args(fn.args)}
+        self.fixed = _fixed_names(fn)  # names that keep their name (never versioned)
         self.displays = {}  # name -> the list/tuple display of atoms it holds
         self.out: list[ast.stmt] = []
         self.origin = None
 
     def run(self):
-        for stmt in self.fn.body:
+        self.fn.body = self.block(self.fn.body)
+        return self.fn
+
+    def block(self, body):
+        """The normal form of a list of statements, as a new list."""
+        saved_out, saved_origin = self.out, self.origin
+        self.out = []
+        for stmt in body:
             self.origin = stmt
             self.statement(stmt)
-        self.fn.body = self.out
-        return self.fn
+        result, self.out, self.origin = self.out, saved_out, saved_origin
+        return result
 
     # ----- statements ----------------------------------------------------------------
 
@@ -66,8 +78,43 @@ class _Normalizer:
                 ast.copy_location(node, self.origin)
 
     def statement(self, stmt):
-        if isinstance(stmt, ast.Assign):
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
+            target = stmt.targets[0]
+            value = self.expression(stmt.value)
+            self.store_item(target, value)
+            for other in stmt.targets[1:]:
+                self.bind_copy(other, value)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
+            base, index = self.item_of(stmt.target)
+            current = self.operation(ast.Subscript(base, index, ast.Load()))
+            value = self.operation(ast.BinOp(current, stmt.op, stmt.value))
+            self.emit(ast.Assign([ast.Subscript(clone(base), clone(index), ast.Store())], value))
+        elif isinstance(stmt, ast.Assign):
             self.assign(stmt.targets, stmt.value)
+        elif isinstance(stmt, ast.If):
+            test = self.condition(stmt.test)
+            self.emit(ast.If(test, self.block(stmt.body) or [ast.Pass()],
+                             self.block(stmt.orelse)))
+        elif isinstance(stmt, ast.For):
+            bounds = self.call(stmt.iter)
+            self.emit(ast.For(ast.Name(stmt.target.id, ast.Store()), bounds,
+                              self.block(stmt.body) or [ast.Pass()], []))
+        elif isinstance(stmt, ast.While):
+            test = self.condition(stmt.test)
+            body = self.block(stmt.body)
+            saved, self.out = self.out, body
+            again = self.condition(stmt.test, into=test.id if isinstance(test, ast.Name) else None)
+            self.out = saved
+            if isinstance(test, ast.Name) and (not isinstance(again, ast.Name)
+                                               or again.id != test.id):
+                body.append(ast.copy_location(
+                    ast.Assign([ast.Name(test.id, ast.Store())], again), stmt))
+            self.emit(ast.While(test, body or [ast.Pass()], []))
+        elif isinstance(stmt, ast.Expr) and _is_append(stmt.value):
+            item = self.expression(stmt.value.args[0])
+            target = stmt.value.func.value.id
+            self.emit(ast.Expr(ast.Call(ast.Attribute(ast.Name(target, ast.Load()), "append",
+                                                      ast.Load()), [item], [])))
         elif isinstance(stmt, ast.Return):
             value = self.expression(stmt.value) if isinstance(stmt.value, ast.Name) else None
             if not isinstance(value, ast.Name):
@@ -75,6 +122,8 @@ class _Normalizer:
             self.emit(ast.Return(value))
         elif isinstance(stmt, (ast.Expr, ast.Assert)):
             self.emit(_Rename(self.version).visit(stmt))
+        elif isinstance(stmt, ast.Pass):
+            pass
         else:  # the fence let nothing else through
             raise self.ctx.error(stmt, f"{type(stmt).__name__} is not supported")
 
@@ -127,11 +176,45 @@ class _Normalizer:
 
     def store(self, name):
         """The name under which a new assignment to the user's ``name`` is stored."""
-        if name not in self.version:
+        if name in self.fixed or name not in self.version:
             self.version[name] = name
             return name
         self.version[name] = new = self.ctx.fresh(name)
         return new
+
+    def item_of(self, target):
+        """``(base name, index atoms)`` of a subscript target."""
+        base = self.expression(target.value)
+        return ast.Name(base.id, ast.Load()), self.index(target.slice)
+
+    def store_item(self, target, value):
+        base, index = self.item_of(target)
+        self.emit(ast.Assign([ast.Subscript(base, index, ast.Store())], value))
+
+    def condition(self, test, into=None):
+        """An atom holding the truth of ``test`` (``and``/``or`` evaluated lazily)."""
+        if isinstance(test, ast.BoolOp):
+            name = into or self.ctx.temp()
+            first = self.expression(test.values[0])
+            self.emit(ast.Assign([ast.Name(name, ast.Store())], first))
+            rest = test.values[1:]
+            if rest:
+                remaining = ast.BoolOp(test.op, rest) if len(rest) > 1 else rest[0]
+                saved, self.out = self.out, []
+                value = self.condition(remaining, into=name)
+                if not (isinstance(value, ast.Name) and value.id == name):
+                    self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
+                branch, self.out = self.out, saved
+                check = ast.Name(name, ast.Load())
+                if isinstance(test.op, ast.Or):
+                    check = self.operation(ast.UnaryOp(ast.Not(), check))
+                self.emit(ast.If(check, branch, []))
+            return ast.Name(name, ast.Load())
+        if into is not None and not isinstance(test, (ast.Name, ast.Constant)):
+            value = self._tuple_values(test) or ast.copy_location(self.one_operation(test), test)
+            self.emit(ast.Assign([ast.Name(into, ast.Store())], value))
+            return ast.Name(into, ast.Load())
+        return self.expression(test)
 
     # ----- expressions ---------------------------------------------------------------
 
@@ -142,14 +225,37 @@ class _Normalizer:
         returning a tuple, ``r = np.linalg.slogdet(A)``) is remembered, and later reads
         of the name read the elements (``np.stack(xs)`` is ``np.stack([x, y])``, ``r[1]``
         is the second value), so gradients flow to each element."""
+        if isinstance(expr, ast.IfExp):
+            return self.choice(expr, target, name_hint)
         value = self._tuple_values(expr) or ast.copy_location(self.one_operation(expr), expr)
+        if target is not None and target in self.fixed and any(
+                isinstance(n, ast.Name) and n.id == target for n in ast.walk(value)):
+            # ``x = x * x`` in a loop: the adjoint needs the old and the new x, so the new
+            # value is computed into a temporary first.
+            value = self.operation(value)
         if target is not None:
             name = self.store(target)
         else:
             name = self.ctx.fresh(name_hint) if name_hint else self.ctx.temp()
-        if isinstance(value, (ast.Tuple, ast.List)):
+        if isinstance(value, (ast.Tuple, ast.List)) and name not in self.fixed:
             self.displays[name] = value
         self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
+        return ast.Name(name, ast.Load())
+
+    def choice(self, expr, target, name_hint):
+        """``a if c else b``: an ``if`` statement assigning one of them."""
+        test = self.condition(expr.test)
+        name = self.store(target) if target is not None else (
+            self.ctx.fresh(name_hint) if name_hint else self.ctx.temp())
+        self.fixed.add(name)
+        branches = []
+        for branch in (expr.body, expr.orelse):
+            saved, self.out = self.out, []
+            value = self.expression(branch)
+            self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
+            branches.append(self.out)
+            self.out = saved
+        self.emit(ast.If(test, branches[0], branches[1]))
         return ast.Name(name, ast.Load())
 
     def expression(self, expr):
@@ -185,7 +291,7 @@ class _Normalizer:
             left = self.expression(expr.left)
             return ast.Compare(left, expr.ops, [self.expression(c) for c in expr.comparators])
         if isinstance(expr, ast.BoolOp):
-            return ast.BoolOp(expr.op, [self.expression(v) for v in expr.values])
+            return self.condition(expr)
         if isinstance(expr, ast.Call):
             return self.call(expr)
         if isinstance(expr, ast.Subscript):
@@ -277,6 +383,28 @@ def _fold_number(expr):
         value = expr.operand.value
         return ast.Constant(-value if isinstance(expr.op, ast.USub) else value)
     return None
+
+
+def _is_append(call):
+    return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "append" and isinstance(call.func.value, ast.Name))
+
+
+def _fixed_names(fn):
+    """Names assigned inside a branch or loop, loop variables, and names whose contents
+    are changed (``y[i] = v``, ``out.append(v)``): these keep their names."""
+    fixed = set()
+    for stmt in fn.body:
+        if isinstance(stmt, (ast.If, ast.For, ast.While)):
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    fixed.add(node.id)
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            fixed.add(node.value.id)
+        elif isinstance(node, ast.Call) and _is_append(node):
+            fixed.add(node.func.value.id)
+    return fixed
 
 
 def _all_args(args):

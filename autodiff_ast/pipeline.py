@@ -27,11 +27,13 @@ from .normalize import normalize
 from .resolve import resolve
 from .reverse import reverse
 from .simplify import simplify
+from .structure import structure
 
 PASSES = [
     ("fence", fence.check),
     ("resolve", resolve),
     ("desugar", desugar),
+    ("structure", structure),
     ("normalize", normalize),
     ("validate", normal_form.validate),
     ("reverse", reverse),     # runs the activity and shape analyses

@@ -36,7 +36,8 @@ import ast
 
 import numpy as np
 
-from . import activity, inline, normal_form, runtime
+from . import activity, inline, normal_form, runtime, tape
+from .astutil import clone
 from .codegen import comment
 from .errors import MissingRuleError
 from .rules import registry
@@ -58,9 +59,17 @@ class _Reverse:
         self.fn, self.ctx = fn, ctx
         params = parameter_names(fn)
         self.wrt = [params[i] for i in ctx.wrt]
+        self.counters = _count_while_loops(fn, ctx)
         self.active = activity.active_names(fn, ctx, self.wrt)
         # grad checks that the output is a scalar before the adjoint sweep starts
         self.facts = ShapeFacts(fn, ctx, scalar_output=True)
+        self.tape = tape.plan(fn, ctx)
+        simple = list(normal_form.statements(fn.body))
+        self.lists = {activity.targets(s)[0] for s in simple if normal_form.kind(s, ctx) == "append"}
+        loop_vars = {s.target.id for s in simple if isinstance(s, ast.For)}
+        assigned = {n for s in simple if not isinstance(s, ast.For) for n in activity.targets(s)}
+        self.integers = loop_vars - assigned  # range loop variables: always ints
+        self.products = _product_temporaries(fn, ctx)
         self.holder: dict[str, str] = {}   # active name -> name now holding its adjoint
         self.owned: set[str] = set()       # adjoints whose array no other name shares
         self.names: dict[str, str] = {}    # active name -> its adjoint's name
@@ -69,22 +78,19 @@ class _Reverse:
         self.commented = None  # the line whose comment heads the statements now emitted
 
     def run(self):
-        *forward, ret = self.fn.body
+        *body, ret = self.fn.body
         result = ret.value.id
         dout = self.ctx.seed = self.ctx.fresh("dout")
         self._add_parameter(dout)
         if result in self.active:
             self.holder[result] = dout
-        forward = list(forward)
-        self._check_rules(forward)
+        self._check_rules(body)
+        forward = self._prologue(ret) + self._forward(body)
         if not ShapeFacts(self.fn, self.ctx).scalar(result):
             forward.append(self._at(ast.Expr(_call(
                 self._helper(runtime.ensure_scalar), [_load(result), ast.Constant(self.fn.name)])),
                 ret))
-        for stmt in reversed(forward):
-            self.origin = stmt
-            if any(t in self.holder for t in activity.targets(stmt)):
-                self._adjoint(stmt)
+        self._backward(body)
         grads = [self._final(name) for name in self.wrt]
         value = grads[0] if self.ctx.single else ast.Tuple(grads, ast.Load())
         if self.ctx.mode == "value_and_grad":
@@ -92,11 +98,51 @@ class _Reverse:
         self.fn.body = forward + self.out + [self._at(ast.Return(value), ret)]
         return self.fn
 
+    # ----- the forward sweep ----------------------------------------------------------
+
+    def _prologue(self, origin):
+        """Empty stacks, each with a comment on what it keeps, and ``None`` for names the
+        first save may find unbound."""
+        out = []
+        for stmt in normal_form.statements(self.fn.body):
+            for save in self.tape.saves.get(id(stmt), []):
+                if save.stack is not None:
+                    out.append(self._at(_assign_name(save.stack, ast.List([], ast.Load())), origin))
+        for name in self.tape.undefined:
+            out.append(self._at(_assign_name(name, ast.Constant(None)), origin))
+        return out
+
+    def _forward(self, body):
+        """The user's statements, with the saves the tape asks for (new compound
+        statements: the originals stay as they are for the adjoint sweep)."""
+        out = []
+        for stmt in body:
+            for save in self.tape.saves.get(id(stmt), []):
+                value = _load(save.name)
+                if save.index is not None:
+                    value = _call(_attribute(self.ctx.numpy(), "copy"),
+                                  [ast.Subscript(_load(save.name), clone(save.index), ast.Load())])
+                if save.stack is not None:
+                    push = ast.Expr(_call(_attribute(save.stack, "append"), [value]))
+                else:
+                    push = _assign_name(save.copy, value)
+                out.append(self._at(push, stmt))
+            if isinstance(stmt, ast.If):
+                stmt = self._at(ast.If(stmt.test, self._forward(stmt.body),
+                                       self._forward(stmt.orelse)), stmt)
+            elif isinstance(stmt, ast.For):
+                stmt = self._at(ast.For(stmt.target, stmt.iter, self._forward(stmt.body), []),
+                                stmt)
+            elif isinstance(stmt, ast.While):
+                stmt = self._at(ast.While(stmt.test, self._forward(stmt.body), []), stmt)
+            out.append(stmt)
+        return out
+
     def _check_rules(self, forward):
         """Report the first active operation without a rule, in the user's order, and
         active uses of lists that the compiler cannot follow element by element."""
         displays = set()
-        for stmt in forward:
+        for stmt in normal_form.statements(forward):
             kind = normal_form.kind(stmt, self.ctx)
             if not any(t in self.active for t in activity.targets(stmt)):
                 continue
@@ -117,11 +163,141 @@ class _Reverse:
                                                      f"{_describe(key)}(...)) to differentiate "
                                                      f"through it")
 
+    # ----- the adjoint sweep: blocks, branches, loops --------------------------------------
+
+    def _backward(self, body):
+        """Emit the adjoint of ``body`` into ``self.out``, its statements in reverse order."""
+        for stmt in reversed(body):
+            self.origin = stmt
+            if isinstance(stmt, ast.If):
+                self._reverse_if(stmt)
+            elif isinstance(stmt, (ast.For, ast.While)):
+                self._reverse_loop(stmt)
+            else:
+                if any(t in self.holder for t in activity.targets(stmt)):
+                    self._adjoint(stmt)
+                self._restore(stmt)
+
+    def _branch(self, body, state):
+        """The adjoint statements of ``body`` from ``state``, and the state after them."""
+        saved_out = self.out
+        self.out = []
+        self._set_state(state)
+        self.commented = None
+        self._backward(body)
+        out, self.out = self.out, saved_out
+        return out, self._state()
+
+    def _reverse_if(self, stmt):
+        self._emit_comment(stmt)
+        start = self._state()
+        body, after_body = self._branch(stmt.body, start)
+        orelse, after_else = self._branch(stmt.orelse, start)
+        self.origin = stmt
+        self._set_state(self._merge([(body, after_body), (orelse, after_else)]))
+        self.out.append(self._at(ast.If(clone(stmt.test), body or [ast.Pass()], orelse), stmt))
+        self.commented = None
+
+    def _merge(self, branches):
+        """One state from the states at the ends of several branches: an adjoint live in
+        some is made live (zeros) in the others, under one name in all."""
+        live = set().union(*(state[0] for _, state in branches))
+        holder, owned = {}, set(live)
+        for var in sorted(live):
+            holders = {state[0].get(var) for _, state in branches}
+            name = holders.pop() if len(holders) == 1 and None not in holders else self._name(var)
+            holder[var] = name
+            for out, (held, owned_here) in branches:
+                if var not in held:
+                    out.append(self._at(_assign_name(name, self._zeros(var)), self.origin))
+                    continue
+                if held[var] != name:
+                    out.append(self._at(_assign_name(name, _load(held[var])), self.origin))
+                    owned.discard(var)
+                elif var not in owned_here:
+                    owned.discard(var)
+        return holder, owned
+
+    def _reverse_loop(self, stmt):
+        """The loop again, its iterations in reverse order. The adjoints it carries from
+        one iteration to the next are live (and under their own names) at its start."""
+        carried = (set(self.holder) | _exposed(stmt.body, self.ctx)) & self.active
+        self._emit_comment(stmt)
+        for var in sorted(carried):
+            name = self._name(var)
+            if var not in self.holder:
+                self._assign(name, self._zeros(var))
+                self.owned.add(var)
+            elif self.holder[var] != name:
+                self._assign(name, _load(self.holder[var]))
+                self.owned.discard(var)
+            self.holder[var] = name
+        assumed = {v for v in carried if v in self.owned}
+        outer = {v: h for v, h in self.holder.items() if v not in carried}
+        while True:
+            start = ({**outer, **{v: self._name(v) for v in carried}},
+                     {v for v in self.owned if v not in carried} | assumed)
+            saved_out, self.out = self.out, []
+            self._set_state(start)
+            self.commented = None
+            for again in self.tape.recompute.get(id(stmt), []):
+                self.out.append(self._at(clone(again), again))
+            self._backward(stmt.body)
+            body, end = self.out, self._state()
+            self.out = saved_out
+            self.origin = stmt
+            end = self._merge([(body, end), ([], start)])
+            ended_owned = end[1] & carried
+            if assumed <= ended_owned:
+                break
+            assumed &= ended_owned
+        self._set_state(end)
+        self.commented = None
+        if isinstance(stmt, ast.For):
+            steps = _call(_load(self.ctx.builtin("reversed")), [clone(stmt.iter)])
+            loop = ast.For(ast.Name(stmt.target.id, ast.Store()), steps, body or [ast.Pass()], [])
+        else:
+            counter = self.counters[id(stmt)]
+            step = self.ctx.fresh("_step", numbered=True)
+            loop = ast.For(ast.Name(step, ast.Store()),
+                           _call(_load(self.ctx.builtin("range")), [_load(counter)]),
+                           body or [ast.Pass()], [])
+        self.out.append(self._at(loop, stmt))
+        self._restore(stmt)
+
+    def _state(self):
+        return dict(self.holder), set(self.owned)
+
+    def _set_state(self, state):
+        self.holder, self.owned = dict(state[0]), set(state[1])
+
+    def _zeros(self, var):
+        if var in self.lists:
+            return _call(self._helper(runtime.zeros_like_items), [_load(var)])
+        return _call(self._helper(runtime.zeros_like), [_load(var)])
+
+    def _restore(self, stmt):
+        """Put back the values ``stmt`` overwrote, for the statements reversed after it."""
+        for save in reversed(self.tape.saves.get(id(stmt), [])):
+            value = _call(_attribute(save.stack, "pop"), []) if save.stack else _load(save.copy)
+            if save.index is not None:
+                target = ast.Subscript(_load(save.name), clone(save.index), ast.Store())
+            else:
+                target = ast.Name(save.name, ast.Store())
+            self.out.append(self._at(ast.Assign([target], value), stmt))
+        if normal_form.kind(stmt, self.ctx) == "append":
+            name = activity.targets(stmt)[0]
+            self.out.append(self._at(ast.Expr(_call(_attribute(name, "pop"), [])), stmt))
+
     # ----- one primal statement ---------------------------------------------------
 
     def _adjoint(self, stmt):
-        value = stmt.value
         kind = normal_form.kind(stmt, self.ctx)
+        if kind == "store":
+            return self._reverse_store(stmt)
+        if kind == "append":
+            return self._reverse_append(stmt)
+        value = stmt.value
         if kind == "copy":
             g = self._take(stmt.targets[0].id)
             if isinstance(value, ast.Name) and value.id in self.active:
@@ -159,11 +335,56 @@ class _Reverse:
             if contribution is None:
                 continue
             if isinstance(atom, ast.Name) and atom.id in self.active:
-                if rule.broadcasts and not (kind != "unpack" and self.facts.same(atom.id, ans.id)):
+                if rule.broadcasts and self._may_broadcast(atom, args, keywords, ans, kind):
                     contribution = _call(self._helper(runtime.unbroadcast), [contribution, atom])
                 self._accumulate(atom.id, shapes.visit(contribution))
             elif isinstance(atom, (ast.List, ast.Tuple)):
                 self._accumulate_items(atom, contribution, rule.broadcasts and ans)
+
+    def _reverse_store(self, stmt):
+        """``y[i] = v``: ``v``'s adjoint is the adjoint of the elements it wrote, and those
+        elements of the old ``y`` get none."""
+        target, value = stmt.targets[0], stmt.value
+        var, index = target.value.id, target.slice
+        held = self.holder[var]
+        if isinstance(value, ast.Name) and value.id in self.active:
+            if self._is_basic(index):
+                piece = ast.Call(ast.Attribute(ast.Subscript(_load(held), clone(index), ast.Load()),
+                                               "copy", ast.Load()), [], [])
+            else:
+                piece = _call(self._helper(runtime.stored_adjoint),
+                              [_load(held), inline._as_value(clone(index))])
+            self._accumulate(value.id, _call(self._helper(runtime.unbroadcast), [piece, value]))
+        name = self._name(var)
+        if var not in self.owned:
+            self._assign(name, _call(_attribute(self.ctx.numpy(), "copy"), [_load(held)]))
+            self.owned.add(var)
+            self.holder[var] = name
+        self._emit(ast.Assign([ast.Subscript(_load(name), clone(index), ast.Store())],
+                              ast.Constant(0.0)))
+
+    def _reverse_append(self, stmt):
+        """``out.append(v)``: the last adjoint of ``out``'s items is ``v``'s."""
+        var = activity.targets(stmt)[0]
+        item = stmt.value.args[0]
+        part = self.ctx.fresh("_r", numbered=True)
+        self._assign(part, _call(_attribute(self.holder[var], "pop"), []))
+        if isinstance(item, ast.Name) and item.id in self.active:
+            self._accumulate(item.id, _load(part))
+
+    def _may_broadcast(self, atom, args, keywords, ans, kind):
+        """Can ``atom`` have a smaller shape than the result of an elementwise operation?
+        Not when it is the operation's only array operand (the others are numbers), nor
+        when the shape facts prove the shapes equal, nor when the result is a matrix
+        product's operand (the product's adjoint helpers sum it back themselves)."""
+        if kind == "unpack":
+            return True
+        others = [a for a in list(args) + list(keywords.values()) if a is not atom]
+        if all(isinstance(o, ast.Constant) and type(o.value) in (int, float) for o in others):
+            return False
+        if self.facts.same(atom.id, ans.id):
+            return False
+        return atom.id not in self.products
 
     def _primal(self, value):
         """``(rule key, positional atoms, keyword atoms)`` of a normal-form right-hand side."""
@@ -206,6 +427,15 @@ class _Reverse:
     def _accumulate(self, var, contribution):
         """Add a dense contribution to ``var``'s adjoint."""
         name = self._name(var)
+        if var in self.lists:  # the adjoint of a list is a list of adjoints
+            if var not in self.holder:
+                self._assign(name, _call(_load(self.ctx.builtin("list")), [contribution]))
+            else:
+                self._assign(name, _call(self._helper(runtime.add_items),
+                                         [_load(self.holder[var]), contribution]))
+            self.holder[var] = name
+            self.owned.add(var)
+            return
         if var not in self.holder:
             self._assign(name, contribution)
             if _allocates(contribution):
@@ -221,11 +451,18 @@ class _Reverse:
         """Add ``g`` into ``var``'s adjoint at ``index`` (the adjoint of ``var[index]``)."""
         name = self._name(var)
         np_ = self.ctx.numpy()
+        if var in self.lists:
+            held = _load(self.holder[var]) if var in self.holder else ast.Constant(None)
+            self._assign(name, _call(self._helper(runtime.add_to_item),
+                                     [held, _load(var), inline._as_value(clone(index)), _load(g)]))
+            self.holder[var] = name
+            self.owned.add(var)
+            return
         if var not in self.holder:
             self._assign(name, _call(_attribute(np_, "zeros_like"), [_load(var)]))
         elif var not in self.owned:
             self._assign(name, _call(_attribute(np_, "copy"), [_load(self.holder[var])]))
-        if _is_basic(index):
+        if self._is_basic(index):
             target = ast.Subscript(ast.Name(name, ast.Load()), index, ast.Store())
             if var in self.holder:
                 self._emit(ast.AugAssign(target, ast.Add(), _load(g)))
@@ -257,6 +494,15 @@ class _Reverse:
                     isinstance(n, ast.Name) and n.id in self.active for n in ast.walk(element)):
                 self._accumulate_items(element, part, broadcast_result)
 
+    def _is_basic(self, index):
+        """Is ``index`` made of constants, slices and integer names only, so that no
+        element repeats?"""
+        for node in ast.walk(index):
+            if isinstance(node, ast.List) or (
+                    isinstance(node, ast.Name) and node.id not in self.integers):
+                return False
+        return True
+
     def _final(self, param):
         if param in self.holder:
             return _load(self.holder[param])
@@ -266,6 +512,12 @@ class _Reverse:
 
     def _assign(self, name, value):
         self._emit(ast.Assign([ast.Name(name, ast.Store())], value))
+
+    def _emit_comment(self, stmt):
+        """The comment naming a branch or loop of the user's code, above its adjoint."""
+        if stmt.lineno in self.ctx.statements:
+            self.out.append(self._at(comment(self.ctx.statements[stmt.lineno]), stmt))
+        self.commented = stmt.lineno
 
     def _emit(self, stmt):
         line = self.origin.lineno
@@ -290,6 +542,90 @@ class _Reverse:
         else:
             args.args.append(ast.arg(name))
             args.defaults.append(ast.Constant(1.0))
+
+
+def _count_while_loops(fn, ctx):
+    """Count the iterations of every ``while`` loop (``_n1 = 0`` before it, ``_n1 = _n1 +
+    1`` first in its body), so that the adjoint sweep can run them backwards; give
+    id(loop) -> the counter's name."""
+    counters = {}
+
+    def visit(body):
+        out = []
+        for stmt in body:
+            for field in ("body", "orelse"):
+                if getattr(stmt, field, None):
+                    setattr(stmt, field, visit(getattr(stmt, field)))
+            if isinstance(stmt, ast.While):
+                name = counters[id(stmt)] = ctx.fresh("_n", numbered=True)
+                out.append(ast.copy_location(_assign_name(name, ast.Constant(0)), stmt))
+                step = _assign_name(name, ast.BinOp(_load(name), ast.Add(), ast.Constant(1)))
+                stmt.body.insert(0, ast.copy_location(step, stmt))
+            out.append(stmt)
+        return out
+
+    fn.body = visit(fn.body)
+    return counters
+
+
+def _product_temporaries(fn, ctx):
+    """Temporaries that hold a matrix product (``_t1 = W @ h``) and are read once: the
+    adjoint helpers of the product sum a broadcast adjoint back to its shape themselves,
+    so their adjoint need not be."""
+    reads = {}
+    for stmt in normal_form.statements(fn.body):
+        for name in activity.operands(stmt, ctx):
+            reads[name] = reads.get(name, 0) + 1
+    found = set()
+    for stmt in normal_form.statements(fn.body):
+        if normal_form.kind(stmt, ctx) == "binary" and isinstance(stmt.value, ast.BinOp) \
+                and isinstance(stmt.value.op, ast.MatMult):
+            name = stmt.targets[0].id
+            if name.startswith("_t") and reads.get(name) == 1:
+                found.add(name)
+        elif normal_form.kind(stmt, ctx) == "call":
+            try:
+                callee = ctx.lookup(stmt.value.func)
+            except (AttributeError, TypeError, KeyError):
+                continue
+            name = stmt.targets[0].id
+            if callee is np.matmul and name.startswith("_t") and reads.get(name) == 1:
+                found.add(name)
+    return found
+
+
+def _exposed(body, ctx):
+    """Names ``body`` may read before assigning them (they carry values, and adjoints,
+    from one iteration of a loop to the next)."""
+    exposed = set()
+
+    def visit(block, assigned):
+        assigned = set(assigned)
+        for stmt in block:
+            if isinstance(stmt, ast.If):
+                exposed.update(_names(stmt.test) - assigned)
+                after = [visit(stmt.body, assigned), visit(stmt.orelse, assigned)]
+                assigned = after[0] & after[1]
+            elif isinstance(stmt, (ast.For, ast.While)):
+                head = stmt.iter if isinstance(stmt, ast.For) else stmt.test
+                exposed.update(_names(head) - assigned)
+                inner = set(assigned) | ({stmt.target.id} if isinstance(stmt, ast.For) else set())
+                visit(stmt.body, inner)
+            else:
+                exposed.update(set(activity.operands(stmt, ctx)) - assigned)
+                assigned |= set(activity.targets(stmt)) - set(activity.operands(stmt, ctx))
+        return assigned
+
+    visit(body, set())
+    return exposed
+
+
+def _names(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _assign_name(name, value):
+    return ast.Assign([ast.Name(name, ast.Store())], value)
 
 
 class _ShapeReferences(ast.NodeTransformer):
@@ -334,14 +670,6 @@ def _identifier(key):
     name = key.name if isinstance(key, registry.Attribute) else getattr(
         key, "__name__", "primal")
     return name if name.isidentifier() else "primal"
-
-
-def _is_basic(index):
-    """Is ``index`` made of constants and slices only, so that no element repeats?"""
-    for node in ast.walk(index):
-        if isinstance(node, ast.Name) or isinstance(node, ast.List):
-            return False
-    return True
 
 
 def _allocates(expr):

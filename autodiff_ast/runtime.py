@@ -85,6 +85,47 @@ def zeros_like(x):
     return np.zeros(x.shape, dtype=dtype)
 
 
+def zeros_like_items(items):
+    """Zero adjoints for the items of a list: ``[zeros_like(item) for item in items]``."""
+    return [zeros_like(item) for item in items]
+
+
+def add_items(adjoints, more):
+    """Two lists of adjoints added item by item.
+
+    >>> add_items([1.0, 2.0], (10.0, 20.0))
+    [11.0, 22.0]
+    """
+    return [a + b for a, b in zip(adjoints, more)]
+
+
+def add_to_item(adjoints, items, index, g):
+    """The list of adjoints of ``items`` with ``g`` added at ``index`` (zeros if there was
+    no list yet): the adjoint of reading ``items[index]``.
+
+    >>> add_to_item(None, [1.0, 2.0], -1, 5.0)
+    [0.0, 5.0]
+    """
+    adjoints = zeros_like_items(items) if adjoints is None else list(adjoints)
+    adjoints[index] = adjoints[index] + g
+    return adjoints
+
+
+def stored_adjoint(g, index):
+    """The adjoint of ``value`` in ``y[index] = value``, given ``y``'s adjoint ``g`` and
+    an index that may repeat elements: ``g[index]`` where the value was written, 0 where
+    a later repeat of the same element overwrote it (found by repeating the write).
+
+    >>> stored_adjoint(np.array([10.0, 20.0]), np.array([0, 0, 1]))
+    array([ 0., 10., 20.])
+    """
+    piece = g[index]
+    positions = np.arange(piece.size).reshape(piece.shape)
+    written = np.full(np.shape(g), -1, dtype=np.intp)
+    written[index] = positions
+    return np.where(written[index] == positions, piece, 0)
+
+
 def ensure_scalar(out, name):
     """Return ``out`` if it is a scalar; otherwise say that ``grad`` needs a scalar output.
 

@@ -37,18 +37,17 @@ from .shapes import ShapeFacts
 
 
 def simplify(fn, ctx):
-    """Simplify ``fn``'s straight-line body to a fixed point; see the module docstring."""
+    """Simplify ``fn`` to a fixed point; see the module docstring."""
     facts = ShapeFacts(fn, ctx) if ctx is not None else None
+    stacks = ctx.stacks if ctx is not None else set()
     rewrites = [_Negations()] + ([_UniformFactors(ctx, facts), _ProductAdjoints(ctx)]
                                  if ctx is not None else [])
-    body = _Body(fn.body)
     changed = True
     while changed:
-        body.remove_dead()
-        changed = body.propagate_copies()
-        changed = body.fold_single_uses() or changed
-        changed = body.rewrite(rewrites) or changed
-    fn.body = body.statements
+        fn.body = _Dead(stacks).block(fn.body, set(), remove=True)[0]
+        counts = _counts(fn.body, stacks)
+        changed = _substitute_blocks(fn.body, counts, stacks)
+        changed = _rewrite(fn.body, rewrites) or changed
     return fn
 
 
@@ -57,26 +56,59 @@ def is_temporary(name):
     return name.startswith("_") or name.startswith("d_")
 
 
-def effects(stmt):
-    """``(reads, writes, external)`` of a straight-line statement.
+def effects(stmt, stacks=frozenset()):
+    """``(reads, writes, external)`` of a statement (a branch or loop: of all of it).
 
-    ``writes`` are names rebound or changed in place (``d[i] += g`` and
-    ``np.add.at(d, i, g)`` change ``d``); ``external`` marks statements kept for their
-    effect outside the function (``print``, ``assert``, the scalar-output check).
+    ``writes`` are names rebound or changed in place (``d[i] += g``,
+    ``np.add.at(d, i, g)`` and ``out.append(v)`` change ``d`` and ``out``); ``external``
+    marks statements kept for their effect outside the function (``print``, ``assert``,
+    the scalar-output check). Pushing onto a list or popping it without using the value
+    does not read the list: so saves and restores whose values nothing reads are dead.
+    Popping a stack of saved values (``stacks``) reads it but does not change it, so that
+    such a pop lives only as long as the value it restores is needed.
     """
-    reads = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if isinstance(stmt, (ast.If, ast.For, ast.While)):
+        head = stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter
+        reads, writes, external = _names(head), set(), False
+        if isinstance(stmt, ast.For):
+            writes.add(stmt.target.id)
+        for inner in stmt.body + stmt.orelse:
+            r, w, e = effects(inner, stacks)
+            reads, writes, external = reads | r, writes | w, external or e
+        return reads, writes, external
+    reads = _names(stmt)
     writes, external = set(), False
     if isinstance(stmt, ast.Assign):
         for target in stmt.targets:
             writes |= _stored(target)
+        popped = _method_of(stmt.value, "pop")
+        if popped is not None and popped not in stacks:
+            writes.add(popped)  # an adjoint list: its later pops need this one
     elif isinstance(stmt, ast.AugAssign):
         writes |= _stored(stmt.target)
         reads |= _stored(stmt.target)
     elif isinstance(stmt, ast.Expr) and _is_scatter(stmt.value):
         writes.add(stmt.value.args[0].id)
+    elif isinstance(stmt, ast.Expr) and (_method_of(stmt.value, "append") is not None
+                                         or _method_of(stmt.value, "pop") is not None):
+        changed = _method_of(stmt.value, "append") or _method_of(stmt.value, "pop")
+        writes.add(changed)
+        reads.discard(changed)
     elif not isinstance(stmt, ast.Return):
         external = True
     return reads, writes, external
+
+
+def _names(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _method_of(call, method):
+    """``x`` for a call ``x.method(...)``, else ``None``."""
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+            and call.func.attr == method and isinstance(call.func.value, ast.Name):
+        return call.func.value.id
+    return None
 
 
 def _stored(target):
@@ -102,32 +134,127 @@ def _rebinds(stmt):
     return set()
 
 
-class _Body:
-    """The statements being simplified, with the effects of each kept up to date."""
+class _Dead:
+    """Dead-code removal by liveness, with loops iterated to a fixed point."""
 
-    def __init__(self, statements):
+    def __init__(self, stacks):
+        self.stacks = stacks
+
+    def block(self, body, live, remove):
+        """``(body without dead statements if remove, names live before it)``."""
+        kept = []
+        for stmt in reversed(body):
+            new, live = self.statement(stmt, live, remove)
+            if new is not None:
+                kept.append(new)
+        return kept[::-1], live
+
+    def statement(self, stmt, live, remove):
+        if isinstance(stmt, ast.If):
+            body, live_b = self.block(stmt.body, set(live), remove)
+            orelse, live_e = self.block(stmt.orelse, set(live), remove)
+            if remove and not body and not orelse:
+                return None, live
+            if remove:
+                stmt.body, stmt.orelse = body or [ast.Pass()], orelse
+            return stmt, live_b | live_e | _names(stmt.test)
+        if isinstance(stmt, (ast.For, ast.While)):
+            head = _names(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
+            target = {stmt.target.id} if isinstance(stmt, ast.For) else set()
+            at_start = set()
+            while True:  # live at the start of an iteration, to a fixed point
+                end = set(live) | (at_start - target)
+                if isinstance(stmt, ast.While):
+                    end |= head
+                _, start = self.block(stmt.body, end, remove=False)
+                if start <= at_start:
+                    break
+                at_start |= start
+            end = set(live) | (at_start - target) | (head if isinstance(stmt, ast.While) else set())
+            body, _ = self.block(stmt.body, end, remove)
+            if remove and not body:
+                return None, live
+            if remove:
+                stmt.body = body
+            return stmt, set(live) | (at_start - target) | head
+        reads, writes, external = effects(stmt, self.stacks)
+        if not (external or isinstance(stmt, ast.Return) or writes & live):
+            return (None if remove else stmt), live
+        return stmt, (live - _rebinds(stmt)) | reads
+
+
+def _counts(body, stacks):
+    """How often each name is assigned and read, in all of ``body``."""
+    assigned, used = {}, {}
+    for stmt in _all_statements(body):
+        if isinstance(stmt, (ast.If, ast.For, ast.While)):
+            if isinstance(stmt, ast.For):
+                assigned[stmt.target.id] = assigned.get(stmt.target.id, 0) + 2
+            head = stmt.iter if isinstance(stmt, ast.For) else stmt.test
+            nodes = ast.walk(head)
+        else:
+            for name in effects(stmt, stacks)[1]:
+                assigned[name] = assigned.get(name, 0) + 1
+            nodes = ast.walk(stmt)
+        for node in nodes:
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                used[node.id] = used.get(node.id, 0) + 1
+    return assigned, used
+
+
+def _all_statements(body):
+    for stmt in body:
+        yield stmt
+        for field in ("body", "orelse"):
+            yield from _all_statements(getattr(stmt, field, []))
+
+
+def _substitute_blocks(body, counts, stacks):
+    """Copy propagation and single-use folding in ``body`` and every nested block (a
+    name is only ever replaced within the block that assigns it)."""
+    block = _Body(body, counts, stacks)
+    changed = block.propagate_copies()
+    changed = block.fold_single_uses() or changed
+    body[:] = block.statements
+    for stmt in body:
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner:
+                changed = _substitute_blocks(inner, counts, stacks) or changed
+    return changed
+
+
+def _rewrite(body, rewriters):
+    """Apply expression rewriters to every statement; say whether any changed."""
+    changed = False
+    for i, stmt in enumerate(body):
+        before = ast.dump(stmt)
+        for rewriter in rewriters:
+            stmt = rewriter.visit(stmt)
+        if ast.dump(stmt) != before:
+            body[i] = stmt
+            changed = True
+    return changed
+
+
+class _Body:
+    """The statements of one block being simplified, with each one's effects."""
+
+    def __init__(self, statements, counts, stacks):
         self.statements = list(statements)
-        self.effects = [effects(s) for s in self.statements]
+        self.stacks = stacks
+        self.effects = [effects(s, stacks) for s in self.statements]
+        self.assigned, self.used = counts
 
     def _set(self, index, stmt):
         self.statements[index] = stmt
-        self.effects[index] = effects(stmt)
+        self.effects[index] = effects(stmt, self.stacks)
 
     def _compact(self, deleted):
         if deleted:
             keep = [i for i in range(len(self.statements)) if i not in deleted]
             self.statements = [self.statements[i] for i in keep]
             self.effects = [self.effects[i] for i in keep]
-
-    def _counts(self):
-        assigned, used = {}, {}
-        for stmt, (_, writes, _) in zip(self.statements, self.effects):
-            for name in writes:
-                assigned[name] = assigned.get(name, 0) + 1
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                    used[node.id] = used.get(node.id, 0) + 1
-        return assigned, used
 
     def _unchanged_between(self, start, end, sources, deleted):
         """Do the statements strictly between ``start`` and ``end`` leave ``sources`` alone?
@@ -142,30 +269,6 @@ class _Body:
         return [j for j in range(start + 1, len(self.statements))
                 if j not in deleted and name in self.effects[j][0]]
 
-    def rewrite(self, rewriters):
-        """Apply expression rewriters to every statement; say whether any changed."""
-        changed = False
-        for i, stmt in enumerate(self.statements):
-            before = ast.dump(stmt)
-            for rewriter in rewriters:
-                stmt = rewriter.visit(stmt)
-            if ast.dump(stmt) != before:
-                self._set(i, stmt)
-                changed = True
-        return changed
-
-    def remove_dead(self):
-        live, deleted = set(), set()
-        for i in range(len(self.statements) - 1, -1, -1):
-            stmt = self.statements[i]
-            reads, writes, external = self.effects[i]
-            if not (external or isinstance(stmt, ast.Return) or writes & live):
-                deleted.add(i)
-                continue
-            live -= _rebinds(stmt)
-            live |= reads
-        self._compact(deleted)
-
     def propagate_copies(self):
         """``_t = a`` into the compiler's own names: later reads of ``_t`` read ``a``."""
         return self._substitute(lambda value, uses: isinstance(value, ast.Name))
@@ -176,21 +279,23 @@ class _Body:
 
     def _substitute(self, eligible):
         """Replace each temporary assigned once, for which ``eligible(value, uses)``, by
-        its value in the statements that read it, when nothing its value reads changes
-        in between; say whether any was replaced."""
-        assigned, used = self._counts()
+        its value in the statements of this block that read it, when nothing its value
+        reads changes in between; say whether any was replaced."""
         deleted = set()
         for i, stmt in enumerate(self.statements):
             definition = _simple_definition(stmt)
             if definition is None:
                 continue
             name, value = definition
-            if not (is_temporary(name) and assigned.get(name) == 1
-                    and eligible(value, used.get(name, 0))):
+            if not (is_temporary(name) and self.assigned.get(name) == 1
+                    and eligible(value, self.used.get(name, 0))):
                 continue
             readers = self._readers(i, name, deleted)
-            sources = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
-            if not readers or not self._unchanged_between(i, readers[-1], sources, deleted) \
+            sources = _names(value)
+            reads_here = sum(_count_reads(self.statements[j], name) for j in readers)
+            if not readers or reads_here != self.used.get(name, 0):
+                continue  # read elsewhere too (after this block, or before: a loop)
+            if not self._unchanged_between(i, readers[-1], sources, deleted) \
                     or not all(_foldable_into(self.statements[j], name) for j in readers):
                 continue
             for j in readers:
@@ -208,9 +313,17 @@ def _simple_definition(stmt):
     return None
 
 
+def _count_reads(stmt, name):
+    return sum(1 for n in ast.walk(stmt)
+               if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id == name)
+
+
 def _foldable_into(stmt, name):
-    """May ``name`` be replaced by an expression in ``stmt``? Not where it is changed in
-    place (the array of ``np.add.at``) or a subscript store's base."""
+    """May ``name`` be replaced by an expression in ``stmt``? Not inside a branch or loop
+    (it would run there, perhaps many times), nor where it is changed in place (the
+    array of ``np.add.at``) or a subscript store's base."""
+    if isinstance(stmt, (ast.If, ast.For, ast.While)):
+        return False
     if isinstance(stmt, ast.Expr) and _is_scatter(stmt.value):
         return stmt.value.args[0].id != name
     for node in ast.walk(stmt):

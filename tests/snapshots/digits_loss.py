@@ -1,7 +1,6 @@
 def grad_loss(W1, b1, W2, b2, X, y, reg, dout=1.0):
     h = np.tanh(X @ W1 + b1)
-    _t3 = h @ W2
-    scores = _t3 + b2
+    scores = h @ W2 + b2
     _t4 = np.max(scores, axis=1, keepdims=True)
     scores_1 = scores - _t4
     _t5 = np.exp(scores_1)
@@ -29,10 +28,9 @@ def grad_loss(W1, b1, W2, b2, X, y, reg, dout=1.0):
     _r1 = scores == _t4
     dscores = dscores + d_t4 * _r1 / np.sum(_r1, axis=1, keepdims=True, dtype=np.result_type(d_t4))
     # scores = h @ W2 + b2
-    d_t3 = unbroadcast(dscores, _t3)
     db2 = unbroadcast(dscores, b2)
-    dh = matmul_lhs(d_t3, h, W2)
-    dW2 += matmul_rhs(d_t3, h, W2)
+    dh = matmul_lhs(dscores, h, W2)
+    dW2 += matmul_rhs(dscores, h, W2)
     # h = np.tanh(X @ W1 + b1)
     d_t2 = dh * (1 - h ** 2)
     db1 = unbroadcast(d_t2, b1)
