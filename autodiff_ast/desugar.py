@@ -47,21 +47,31 @@ SPREAD = {"reshape": "reshape", "transpose": "transpose"}
 
 def desugar(fn, ctx):
     """Rewrite conveniences of ``fn``; see the module docstring."""
-    body = []
-    for i, stmt in enumerate(fn.body):
+    body = fn.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and len(body) > 1:
+        body = body[1:]  # docstring
+    fn.body = _block(body, ctx)
+    ast.fix_missing_locations(fn)
+    return fn
+
+
+def _block(body, ctx):
+    out = []
+    for stmt in body:
         if isinstance(stmt, ast.Pass):
             continue
-        if i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-            continue  # docstring
-        if isinstance(stmt, ast.AugAssign):
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
             target = ast.Name(stmt.target.id, ast.Load())
             stmt = ast.copy_location(ast.Assign(
                 [stmt.target], ast.copy_location(ast.BinOp(target, stmt.op, stmt.value), stmt)),
                 stmt)
-        body.append(_Methods(ctx).visit(stmt))
-    fn.body = body
-    ast.fix_missing_locations(fn)
-    return fn
+        for field in ("body", "orelse"):
+            if getattr(stmt, field, None):
+                setattr(stmt, field, _block(getattr(stmt, field), ctx) or [
+                    ast.copy_location(ast.Pass(), stmt)])
+        out.append(_Methods(ctx).visit(stmt))
+    return out
 
 
 class _Methods(ast.NodeTransformer):
@@ -93,10 +103,24 @@ class _Methods(ast.NodeTransformer):
         return (isinstance(func, ast.Attribute) and func.attr == name
                 and isinstance(func.value, ast.Name) and self.ctx.namespace.get(func.value.id) is np)
 
+    def visit_If(self, node):  # nested blocks are visited by _block
+        node.test = self.visit(node.test)
+        return node
+
+    def visit_For(self, node):
+        node.iter = self.visit(node.iter)
+        return node
+
+    def visit_While(self, node):
+        node.test = self.visit(node.test)
+        return node
+
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
         if not isinstance(func, ast.Attribute) or self._is_reference(func.value):
+            return node
+        if func.attr == "append":  # list.append stays a method call
             return node
         name, receiver = func.attr, func.value
         np_name = self.ctx.numpy()

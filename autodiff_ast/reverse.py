@@ -70,6 +70,8 @@ class _Reverse:
         assigned = {n for s in simple if not isinstance(s, ast.For) for n in activity.targets(s)}
         self.integers = loop_vars - assigned  # range loop variables: always ints
         self.products = _product_temporaries(fn, ctx)
+        self.written = {activity.targets(s)[0] for s in simple
+                        if normal_form.kind(s, ctx) == "store"}
         self.holder: dict[str, str] = {}   # active name -> name now holding its adjoint
         self.owned: set[str] = set()       # adjoints whose array no other name shares
         self.names: dict[str, str] = {}    # active name -> its adjoint's name
@@ -114,7 +116,8 @@ class _Reverse:
 
     def _forward(self, body):
         """The user's statements, with the saves the tape asks for (new compound
-        statements: the originals stay as they are for the adjoint sweep)."""
+        statements: the originals stay as they are for the adjoint sweep). A view into an
+        array that a later write changes is copied, so the adjoint sees what was read."""
         out = []
         for stmt in body:
             for save in self.tape.saves.get(id(stmt), []):
@@ -135,8 +138,25 @@ class _Reverse:
                                 stmt)
             elif isinstance(stmt, ast.While):
                 stmt = self._at(ast.While(stmt.test, self._forward(stmt.body), []), stmt)
+            elif self._is_view_of_written(stmt):
+                stmt = self._at(ast.Assign(stmt.targets, ast.Call(
+                    ast.Attribute(stmt.value, "copy", ast.Load()), [], [])), stmt)
             out.append(stmt)
         return out
+
+    def _is_view_of_written(self, stmt):
+        kind = normal_form.kind(stmt, self.ctx)
+        if kind == "subscript":
+            return stmt.value.value.id in self.written
+        if kind == "attribute":
+            return stmt.value.attr == "T" and stmt.value.value.id in self.written
+        if kind == "call" and stmt.value.args and isinstance(stmt.value.args[0], ast.Name):
+            try:
+                callee = self.ctx.lookup(stmt.value.func)
+            except (AttributeError, TypeError, KeyError):
+                return False
+            return callee in VIEWS and stmt.value.args[0].id in self.written
+        return False
 
     def _check_rules(self, forward):
         """Report the first active operation without a rule, in the user's order, and
@@ -152,6 +172,8 @@ class _Reverse:
                 raise self.ctx.error(stmt.value, "indexing a list or tuple of arrays is only "
                                                  "supported with a constant index: use "
                                                  "np.stack(...)[i] to pick by a variable")
+            if not any(name in self.active for name in activity.operands(stmt, self.ctx)):
+                continue
             if kind in ("binary", "unary", "call", "attribute", "unpack"):
                 key = self._primal(stmt.value)[0]
                 rule = registry.lookup(key)
@@ -293,6 +315,12 @@ class _Reverse:
 
     def _adjoint(self, stmt):
         kind = normal_form.kind(stmt, self.ctx)
+        if kind not in ("store", "append") and not any(
+                name in self.active for name in activity.operands(stmt, self.ctx)):
+            for target in activity.targets(stmt):  # nothing flows back: np.zeros, a > b, 0.0
+                if target in self.holder:
+                    self._take(target)
+            return
         if kind == "store":
             return self._reverse_store(stmt)
         if kind == "append":
@@ -542,6 +570,12 @@ class _Reverse:
         else:
             args.args.append(ast.arg(name))
             args.defaults.append(ast.Constant(1.0))
+
+
+# NumPy functions that may return a view of their first argument.
+VIEWS = {np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.squeeze,
+         np.expand_dims, np.asarray, np.broadcast_to, np.diagonal, np.flip, np.real,
+         np.atleast_1d, np.atleast_2d, np.atleast_3d}
 
 
 def _count_while_loops(fn, ctx):

@@ -115,6 +115,8 @@ class _Planner:
                 self.undefined.add(name)
         else:
             save = Save(name, None, self.ctx.fresh(f"saved_{name.lstrip('_')}"), index)
+            if name not in must and index is None:
+                self.undefined.add(name)
         self.saves.setdefault(id(stmt), []).append(save)
 
     def _plan_recompute(self, loop):

@@ -21,9 +21,10 @@ def unsupported(kind, body):
 # Each unsupported construct, the line and column (1-based) it is at, and words the
 # message must contain.
 UNSUPPORTED = [
-    ("    if x > 0:\n        x = x * 2\n    return x", 2, 5, "if statements are not supported yet"),
-    ("    for i in range(3):\n        x = x * 2\n    return x", 2, 5, "for loops"),
-    ("    while x > 0:\n        x = x - 1\n    return x", 2, 5, "while loops"),
+    ("    for i in range(3):\n        x = x * 2\n    else:\n        x = 0.0\n    return x", 2, 5,
+     "for ... else is not supported"),
+    ("    while x > 0:\n        x = x - 1\n    else:\n        x = 0.0\n    return x", 2, 5,
+     "while ... else is not supported"),
     ("    with open('f') as h:\n        pass\n    return x", 2, 5, "with statements"),
     ("    try:\n        y = x\n    except Exception:\n        y = 0\n    return y", 2, 5,
      "try statements"),
@@ -31,12 +32,17 @@ UNSUPPORTED = [
     ("    g = lambda v: v * 2\n    return g(x)", 2, 9, "lambda"),
     ("    global counter\n    return x", 2, 5, "global statements"),
     ("    return sum([v * 2 for v in x])", 2, 16, "list comprehensions"),
-    ("    y = x if x > 0 else -x\n    return y", 2, 9, "conditional expressions"),
-    ("    x[0] = 1.0\n    return x", 2, 5, "assignment into an array element"),
+    ("    x[0] = 1.0\n    return x", 2, 5, "writing into the argument 'x' would change the "
+                                          "caller's array"),
+    ("    y = x\n    y[0] = 1.0\n    return y", 3, 5, "'y' may share memory"),
+    ("    y = np.zeros(2)\n    z = y\n    y[0] = x\n    return z[0]", 4, 5,
+     "'y' is also held by another name"),
+    ("    y = x[1:]\n    y[0] = 1.0\n    return y", 3, 5, "'y' may share memory"),
+    ("    x.append(1.0)\n    return x", 2, 5, "writing into the argument 'x'"),
     ("    return helper(x)", 2, 12, "calling the Python function 'helper'"),
     ("    x.sort()\n    return x", 2, 5, "changes the array in place"),
     ("    return x.frobnicate()", 2, 12, "the method .frobnicate()"),
-    ("    y = x\n    return y\n    z = 1", 3, 5, "a return before the last statement"),
+    ("    if x > 0:\n        return x\n    y = 2 * x", 4, 5, "can end without returning a value"),
     ("    return undefined_name * x", 2, 12, "name 'undefined_name' is not defined"),
 ]
 
@@ -48,7 +54,7 @@ def helper(v):
 @pytest.mark.parametrize("body, line, column, words", UNSUPPORTED,
                          ids=[u[3] for u in UNSUPPORTED])
 def test_unsupported_syntax_is_located(body, line, column, words):
-    f = function_from_source("f", f"def f(x):\n{body}\n", {"helper": helper})
+    f = function_from_source("f", f"def f(x):\n{body}\n", {"helper": helper, "np": np})
     with pytest.raises(AutodiffSyntaxError) as info:
         grad(f)(1.0)
     error = info.value
