@@ -270,8 +270,29 @@ class _Body:
                 if j not in deleted and name in self.effects[j][0]]
 
     def propagate_copies(self):
-        """``_t = a`` into the compiler's own names: later reads of ``_t`` read ``a``."""
-        return self._substitute(lambda value, uses: isinstance(value, ast.Name))
+        """``_t = a`` into the compiler's own names: later reads of ``_t`` read ``a``
+        (and a copy back, ``a = _t``, which changes nothing, goes)."""
+        changed = self._drop_copies_back()
+        return self._substitute(lambda value, uses: isinstance(value, ast.Name)) or changed
+
+    def _drop_copies_back(self):
+        deleted = set()
+        for i, stmt in enumerate(self.statements):
+            definition = _simple_definition(stmt)
+            if definition is None or not isinstance(definition[1], ast.Name) \
+                    or not is_temporary(definition[0]):
+                continue
+            temp, source = definition[0], definition[1].id
+            for j in range(i + 1, len(self.statements)):
+                later = _simple_definition(self.statements[j])
+                if later == (source, None) or (later and later[0] == source and isinstance(
+                        later[1], ast.Name) and later[1].id == temp):
+                    deleted.add(j)
+                    break
+                if self.effects[j][1] & {source, temp}:
+                    break
+        self._compact(deleted)
+        return bool(deleted)
 
     def fold_single_uses(self):
         """A temporary read once is replaced by its expression where it is read."""
