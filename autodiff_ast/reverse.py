@@ -166,7 +166,8 @@ class _Reverse:
             kind = normal_form.kind(stmt, self.ctx)
             if not any(t in self.active for t in activity.targets(stmt)):
                 continue
-            if kind == "copy" and isinstance(stmt.value, (ast.List, ast.Tuple)):
+            if kind == "copy" and isinstance(stmt.value, (ast.List, ast.Tuple)) \
+                    and stmt.targets[0].id not in self.lists:
                 displays.add(stmt.targets[0].id)
             if kind == "subscript" and stmt.value.value.id in displays:
                 raise self.ctx.error(stmt.value, "indexing a list or tuple of arrays is only "

@@ -293,3 +293,48 @@ CORPUS = [
     (list_accumulator_stack, (rng_array(3), rng_array(3, 3)), (0, 1)),
     (list_accumulator_array_and_sum, (rng_array(4),), 0),
 ]
+
+
+# ----- combinations ------------------------------------------------------------------------
+
+def while_inside_for(x):
+    total = 0.0
+    for i in range(len(x)):
+        v = x[i]
+        while v < 3.0:
+            v = v * 2.0 + 0.1
+        total = total + v * x[i]
+    return total
+
+
+def break_in_inner_loop(x):
+    s = 0.0
+    for i in range(3):
+        for j in range(len(x)):
+            if x[j] * (i + 1) > 1.5:
+                break
+            s = s + x[j] * (i + 1)
+    return s
+
+
+def zero_iterations(x, n):
+    s = np.sum(x)
+    for i in range(n):
+        s = s * x[0]
+    return s
+
+
+def read_last_item(x):
+    out = [x * 1.0]
+    for i in range(3):
+        out.append(np.sin(out[-1]) + x)
+    return np.sum(out[-1] * out[0])
+
+
+CORPUS += [
+    (while_inside_for, (np.array([0.3, 1.7, 2.5]),), 0),
+    (break_in_inner_loop, (np.array([0.2, 0.4, 0.9, 0.1]),), 0),
+    (zero_iterations, (rng_array(3), 0), 0),
+    (zero_iterations, (rng_array(3), 2), 0),
+    (read_last_item, (rng_array(3),), 0),
+]
