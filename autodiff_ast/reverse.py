@@ -604,28 +604,36 @@ def _count_while_loops(fn, ctx):
 
 
 def _product_temporaries(fn, ctx):
-    """Temporaries that hold a matrix product (``_t1 = W @ h``) and are read once: the
-    adjoint helpers of the product sum a broadcast adjoint back to its shape themselves,
-    so their adjoint need not be."""
+    """Temporaries read once whose adjoint may be larger than they are (broadcast by a
+    later ``+ b``): a matrix product (``_t1 = W @ h``), whose adjoint helpers sum it back
+    to the product's shape themselves, and a sum or difference of such temporaries."""
     reads = {}
     for stmt in normal_form.statements(fn.body):
         for name in activity.operands(stmt, ctx):
             reads[name] = reads.get(name, 0) + 1
     found = set()
-    for stmt in normal_form.statements(fn.body):
-        if normal_form.kind(stmt, ctx) == "binary" and isinstance(stmt.value, ast.BinOp) \
-                and isinstance(stmt.value.op, ast.MatMult):
-            name = stmt.targets[0].id
-            if name.startswith("_t") and reads.get(name) == 1:
-                found.add(name)
-        elif normal_form.kind(stmt, ctx) == "call":
-            try:
-                callee = ctx.lookup(stmt.value.func)
-            except (AttributeError, TypeError, KeyError):
+    changed = True
+    while changed:
+        changed = False
+        for stmt in normal_form.statements(fn.body):
+            kind = normal_form.kind(stmt, ctx)
+            if kind not in ("binary", "call") or not isinstance(stmt.targets[0], ast.Name):
                 continue
             name = stmt.targets[0].id
-            if callee is np.matmul and name.startswith("_t") and reads.get(name) == 1:
+            if name in found or not name.startswith("_t") or reads.get(name) != 1:
+                continue
+            value = stmt.value
+            product = isinstance(value, ast.BinOp) and isinstance(value.op, ast.MatMult)
+            if kind == "call":
+                try:
+                    product = ctx.lookup(value.func) is np.matmul
+                except (AttributeError, TypeError, KeyError):
+                    product = False
+            passes_on = isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub)) \
+                and all(isinstance(o, ast.Name) and o.id in found for o in (value.left, value.right))
+            if product or passes_on:
                 found.add(name)
+                changed = True
     return found
 
 

@@ -8,7 +8,9 @@ branch after an earlier assignment, or loop variables defined before their loop;
 straight-line code ``normalize`` gave each assignment a new name, so nothing is saved
 there. Inside loops the saved values go on a stack (a list), outside loops into one
 variable. A cheap assignment whose inputs the loop does not change (``x_t = x[t]``) is
-not saved but computed again at the top of the reversed loop body. The reverse pass
+not saved but computed again at the top of the reversed loop body; one whose inputs no
+iteration changes (``_t1 = a * c``) is the same in every iteration and not saved at all.
+The reverse pass
 emits every save and restore this plan lists; ``simplify`` then deletes the restores
 whose value no adjoint statement reads, and with them their saves, so that only values
 an adjoint needs are kept (the to-be-recorded values).
@@ -61,6 +63,9 @@ class Tape:
 def plan(fn, ctx):
     """The :class:`Tape` of ``fn``; see the module docstring."""
     planner = _Planner(ctx)
+    for stmt in statements(fn.body):
+        for name in _assigned(stmt):
+            planner.assignments[name] = planner.assignments.get(name, 0) + 1
     args = fn.args
     params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
     planner.block(fn.body[:-1], set(params), set(params), [])
@@ -74,6 +79,8 @@ class _Planner:
         self.recompute = {}
         self.recomputed = set()
         self.undefined = set()
+        self.invariant = set()     # ids of assignments whose value no iteration changes
+        self.assignments = {}      # name -> how many statements assign it
 
     def block(self, body, may, must, loops):
         """Plan ``body``; give the names (may, must) be defined after it."""
@@ -92,13 +99,14 @@ class _Planner:
             # what one iteration assigns may be defined when the next one starts
             entry_may = set(may) | {n for s in statements([stmt]) for n in _assigned(s)}
             entry_must = set(must) | ({stmt.target.id} if isinstance(stmt, ast.For) else set())
-            self._plan_recompute(stmt)
+            self._plan_recompute(stmt, outermost=not loops)
             after_may, _ = self.block(stmt.body, entry_may, entry_must, loops + [stmt])
             return may | after_may, must
         assigned = targets(stmt)
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
             self._save(stmt, assigned[0], loops, must, index=stmt.targets[0].slice)
-        elif id(stmt) not in self.recomputed and isinstance(stmt, ast.Assign):
+        elif id(stmt) not in self.recomputed and isinstance(stmt, ast.Assign) \
+                and id(stmt) not in self.invariant:
             for name in assigned:
                 if name in may:
                     self._save(stmt, name, loops, must)
@@ -119,23 +127,33 @@ class _Planner:
                 self.undefined.add(name)
         self.saves.setdefault(id(stmt), []).append(save)
 
-    def _plan_recompute(self, loop):
+    def _plan_recompute(self, loop, outermost):
         """Cheap top-level assignments of ``loop``'s body whose inputs the loop does not
-        change are computed again in the reversed body instead of saved."""
-        changed = {n for s in statements(loop.body) for n in _assigned(s)}
+        change are computed again in the reversed body instead of saved; assignments
+        anywhere in an outermost loop whose inputs no loop changes are not saved."""
+        changed = {n for s in statements([loop]) for n in _assigned(s)}
         index = loop.target.id if isinstance(loop, ast.For) else None
         counts = {}
         for s in statements(loop.body):
             for name in targets(s):
                 counts[name] = counts.get(name, 0) + 1
         chosen = []
+        for stmt in statements(loop.body) if outermost else ():
+            # a value computed in the loops from inputs no loop changes is the same in
+            # every iteration: it is still there, unsaved, for the whole adjoint sweep
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+                reads = {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}
+                name = stmt.targets[0].id
+                if not reads & changed and self.assignments.get(name) == 1:
+                    self.invariant.add(id(stmt))
         for stmt in loop.body:
             if not (isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)):
                 continue
             name = stmt.targets[0].id
             reads = {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}
-            inputs_fixed = all(r not in changed or r == index for r in reads)
-            if counts.get(name) == 1 and _cheap(stmt.value) and inputs_fixed:
+            inputs_fixed = all(r not in changed or r == index for r in reads)  # t: recomputed
+            if counts.get(name) == 1 and _cheap(stmt.value) and inputs_fixed \
+                    and id(stmt) not in self.invariant:
                 chosen.append(stmt)
                 self.recomputed.add(id(stmt))
         if chosen:
