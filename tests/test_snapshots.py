@@ -11,6 +11,7 @@ import pathlib
 import pytest
 
 import corpus
+import corpus_control
 from autodiff_ast import grad, value_and_grad
 
 HERE = pathlib.Path(__file__).parent
@@ -35,6 +36,8 @@ def _load_benchmark():
 
 lecture = _load("cs231n_lecture4")
 digits = _load("train_digits")
+rnn_digits = _load("rnn_digits")
+projectile = _load("projectile")
 bench = _load_benchmark()
 
 CASES = {
@@ -48,6 +51,13 @@ CASES = {
     "corpus_augmented": lambda: grad(corpus.augmented, wrt=(0, 1)),
     "corpus_index_2d": lambda: grad(corpus.index_2d),
     "corpus_uneven_split": lambda: grad(corpus.uneven_split),
+    "rnn_digits_loss": lambda: value_and_grad(rnn_digits.loss, wrt=(0, 1, 2, 3, 4)),
+    "projectile_loss": lambda: grad(projectile.loss, wrt=(0, 1)),
+    "control_scalar_loop": lambda: grad(corpus_control.scalar_loop_with_branch),
+    "control_logsumexp_loop": lambda: grad(corpus_control.logsumexp_loop),
+    "control_early_return": lambda: grad(corpus_control.early_return_in_loop),
+    "control_write_a_column": lambda: grad(corpus_control.write_a_column, wrt=(0, 1)),
+    "control_list_accumulator": lambda: grad(corpus_control.list_accumulator_stack, wrt=(0, 1)),
 }
 
 
