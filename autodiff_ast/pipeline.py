@@ -11,8 +11,9 @@ every pass.
 ...     return np.sum(np.tanh(x))
 >>> print(compile_gradient(f, wrt=(0,)).source)
 def grad_f(x, dout=1.0):
+    _t1 = np.tanh(x)
     # return np.sum(np.tanh(x))
-    dx = dout * (1 - np.tanh(x) ** 2)
+    dx = dout * (1 - _t1 * _t1)
     return dx
 <BLANKLINE>
 """

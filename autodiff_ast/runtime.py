@@ -62,9 +62,11 @@ def sum_to_shape(g, target):
     extra = len(have) - len(target)
     if extra < 0:  # g is smaller: a scalar adjoint of an array value
         return np.broadcast_to(g, target)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(target) if n == 1 and have[extra + i] != 1)
-    summed = np.asarray(g).sum(axis=axes, keepdims=True)
+    kept = tuple(extra + i for i, n in enumerate(target) if n == 1 and have[extra + i] != 1)
+    g = np.asarray(g)
+    if not kept:  # only leading axes were added: the common bias case
+        return g.sum(axis=tuple(range(extra)) if extra > 1 else 0)
+    summed = g.sum(axis=tuple(range(extra)) + kept, keepdims=True)
     return summed.reshape(target) if extra else summed
 
 
@@ -209,9 +211,13 @@ def matmul_lhs(g, a, b):
     (3,)
     >>> matmul_lhs(np.ones((5, 2, 4)), np.zeros((2, 3)), np.ones((5, 3, 4))).shape
     (2, 3)
+    >>> matmul_lhs(np.ones((3, 4)), np.zeros((1, 2)), np.ones((2, 4))).shape  # + a (3, 4) bias
+    (1, 2)
     """
-    g = sum_to_shape(g, matmul_shape(a, b))
     a_nd, b_nd = _ndim(a), _ndim(b)
+    if a_nd == 2 and b_nd == 2 and shape(g) == (a.shape[0], b.shape[1]):  # matrices first
+        return g @ b.T
+    g = sum_to_shape(g, matmul_shape(a, b))
     if b_nd == 2 and a_nd <= 2:
         return g @ b.T if a_nd == 2 else b @ g
     if b_nd == 1:
@@ -237,8 +243,10 @@ def matmul_rhs(g, a, b):
     >>> matmul_rhs(np.ones((5, 2, 4)), np.zeros((5, 2, 3)), np.ones((3, 4))).shape
     (3, 4)
     """
-    g = sum_to_shape(g, matmul_shape(a, b))
     a_nd, b_nd = _ndim(a), _ndim(b)
+    if a_nd == 2 and b_nd == 2 and shape(g) == (a.shape[0], b.shape[1]):  # matrices first
+        return a.T @ g
+    g = sum_to_shape(g, matmul_shape(a, b))
     if a_nd == 2 and b_nd <= 2:
         return a.T @ g
     if a_nd == 1:

@@ -178,7 +178,7 @@ def cosh(g, ans, x):
 
 @adjoint(np.tanh)
 def tanh(g, ans, x):
-    return g * (1 - ans ** 2)
+    return g * (1 - ans * ans)
 
 
 @adjoint(np.arcsinh)

@@ -16,7 +16,7 @@ def grad_list_accumulator_stack(x, W, dout=1.0):
         # out.append(h)
         dh = dh + dout_1.pop()
         # h = np.tanh(W @ h)
-        d_t1 = dh * (1 - h ** 2)
+        d_t1 = dh * (1 - h * h)
         h = saved_h.pop()
         dW += matmul_lhs(d_t1, W, h)
         dh = matmul_rhs(d_t1, W, h)

@@ -24,7 +24,7 @@ def grad_mlp_loss(W1, b1, W2, b2, X, y, dout=1.0):
     dh = matmul_lhs(dscores, h, W2)
     dW2 = matmul_rhs(dscores, h, W2)
     # h = np.tanh(X @ W1 + b1)
-    d_t2 = dh * (1 - h ** 2)
+    d_t2 = dh * (1 - h * h)
     db1 = unbroadcast(d_t2, b1)
     dW1 = matmul_rhs(d_t2, X, W1)
     return (dW1, db1, dW2, db2)

@@ -44,7 +44,7 @@ def grad_loss(Wx, Wh, b, Wy, by, x, y, reg, dout=1.0):
     for t in reversed(range(_t6)):
         _t7 = x[:, t]
         # h = np.tanh(x[:, t] @ Wx + h @ Wh + b)
-        d_t11 = dh * (1 - h ** 2)
+        d_t11 = dh * (1 - h * h)
         h = saved_h.pop()
         db += unbroadcast(d_t11, b)
         dh = matmul_lhs(d_t11, h, Wh)
