@@ -295,10 +295,13 @@ class _Body:
         return bool(deleted)
 
     def fold_single_uses(self):
-        """A temporary read once is replaced by its expression where it is read."""
-        return self._substitute(lambda value, uses: uses == 1)
+        """A temporary read once is replaced by its expression where it is read; so is
+        a negation or transpose of a name wherever it is read (computing ``-y`` twice
+        costs less than keeping a second array alive through the adjoint sweep)."""
+        return self._substitute(lambda value, uses: uses == 1 or _cheap_to_repeat(value),
+                                repeatable=True)
 
-    def _substitute(self, eligible):
+    def _substitute(self, eligible, repeatable=False):
         """Replace each temporary assigned once, for which ``eligible(value, uses)``, by
         its value in the statements of this block that read it, when nothing its value
         reads changes in between; say whether any was replaced."""
@@ -311,6 +314,8 @@ class _Body:
             if not (is_temporary(name) and self.assigned.get(name) == 1
                     and eligible(value, self.used.get(name, 0))):
                 continue
+            if repeatable and self.used.get(name, 0) > 1 and not name.startswith("_t"):
+                continue  # repeat only values of the forward sweep, kept alive otherwise
             readers = self._readers(i, name, deleted)
             sources = _names(value)
             reads_here = sum(_count_reads(self.statements[j], name) for j in readers)
@@ -332,6 +337,12 @@ def _simple_definition(stmt):
             stmt.targets[0], ast.Name):
         return stmt.targets[0].id, stmt.value
     return None
+
+
+def _cheap_to_repeat(value):
+    return isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) and isinstance(
+        value.operand, ast.Name) or isinstance(value, ast.Attribute) and value.attr == "T" \
+        and isinstance(value.value, ast.Name)
 
 
 def _count_reads(stmt, name):
