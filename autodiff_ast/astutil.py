@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 _LOCATION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
 
@@ -41,3 +42,13 @@ def literal(node):
             return None
         return values if isinstance(node, ast.List) else tuple(values)
     return None
+
+
+def unparse(node):
+    """``ast.unparse`` with the same text on every supported Python: 3.10 prints a tuple
+    target as ``(a, b) = ...``, later versions as ``a, b = ...``.
+
+    >>> unparse(ast.parse("a, b = f(x)"))
+    'a, b = f(x)'
+    """
+    return re.sub(r"^(\s*)\(([\w, ]+)\) = ", r"\1\2 = ", ast.unparse(node), flags=re.M)

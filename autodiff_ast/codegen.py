@@ -27,6 +27,8 @@ import itertools
 import linecache
 import re
 
+from .astutil import unparse
+
 _COUNTER = itertools.count(1)
 MARK = "__autodiff_ast_comment__"
 
@@ -65,7 +67,7 @@ def generate(fn, ctx):
     fn.body = [s for i, s in enumerate(body)
                if not (is_comment(s) and (i + 1 == len(body) or is_comment(body[i + 1])
                                           or isinstance(body[i + 1], ast.Return)))]
-    text = ast.unparse(ast.fix_missing_locations(fn))
+    text = unparse(ast.fix_missing_locations(fn))
     text = re.sub(rf"^(\s*){MARK}\((.*)\)$",
                   lambda m: f"{m.group(1)}# {ast.literal_eval(m.group(2))}", text, flags=re.M)
     text += "\n"

@@ -26,6 +26,7 @@ import inspect
 import linecache
 import textwrap
 
+from .astutil import unparse
 from .context import Context
 from .errors import SourceUnavailableError
 
@@ -92,5 +93,5 @@ def _one_line(ctx, stmt):
     """The user's text of ``stmt`` on one line (its header line for compound statements)."""
     if isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
         text = ctx.lines[stmt.lineno - 1].strip() if stmt.lineno <= len(ctx.lines) else ""
-        return text or ast.unparse(stmt).splitlines()[0]
-    return " ".join(ast.unparse(stmt).split())
+        return text or unparse(stmt).splitlines()[0]
+    return " ".join(unparse(stmt).split())
