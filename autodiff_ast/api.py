@@ -14,6 +14,7 @@ import weakref
 import numpy as np
 
 from . import pipeline
+from .rules import registry
 from .source import require_python_function
 from .errors import AutodiffError, WrtError
 from .runtime import shape
@@ -71,13 +72,15 @@ class GradientFunction:
         self._indices, self._single, self._names = _normalize_wrt(function, wrt, mode)
         self._plan = tuple(zip(self._indices, self._names))
         self._generated = None
+        self._generation = None
 
     # ----- the generated code --------------------------------------------------------
 
     def _generate(self):
-        if self._generated is None:
+        if self._generated is None or self._generation != registry.GENERATION[0]:
+            self._generation = registry.GENERATION[0]  # rules registered since: anew
             function = self.__wrapped__
-            key = (self._indices, self._single, self._mode)
+            key = (self._indices, self._single, self._mode, self._generation)
             try:
                 per_function = _CACHE.setdefault(function, {})
             except TypeError:  # not weak-referenceable
@@ -103,13 +106,15 @@ class GradientFunction:
     # ----- calling ---------------------------------------------------------------------
 
     def __call__(self, *args, **kwargs):
-        generated = self._generated or self._generate()
+        generated = self._generated
+        if generated is None or self._generation != registry.GENERATION[0]:
+            generated = self._generate()
         function = generated.function
         refresh = generated.context.refresh
         if refresh:
             namespace = function.__globals__
-            for name, (kind, source) in refresh.items():
-                namespace[name] = source[name] if kind == "global" else source.cell_contents
+            for name, (kind, source, original) in refresh.items():
+                namespace[name] = source[original] if kind == "global" else source.cell_contents
         inputs = []
         seed = None
         count = len(args)

@@ -41,7 +41,27 @@ class Context:
         self.refresh: dict[str, dict] = {}
         self.statements: dict[int, str] = {}
         self.stacks: dict[str, str] = {}  # lists of saved values -> what they hold
+        self.local_functions: dict[str, ast.FunctionDef] = {}  # nested defs and lambdas
         self._counters: dict[str, int] = {}
+        # (first line number, filename, lines, column offset) of each source file whose
+        # statements the function holds: callees inlined into it have their line numbers
+        # moved past the caller's, so that every statement's line is its own.
+        self.files = [(0, filename, lines, col_offset)]
+        self.shift = 0
+
+    SHIFT = 1_000_000  # line numbers of an inlined function start at k * SHIFT
+
+    def child(self, function, filename, col_offset, lines):
+        """A context for a function inlined into this one: its own file and scope, but
+        the same names, namespace and statements, so that nothing collides."""
+        child = Context(function, filename, 0, col_offset, lines, self.wrt, self.mode,
+                        self.single)
+        for shared in ("names", "namespace", "refresh", "statements", "stacks",
+                       "_counters", "files"):
+            setattr(child, shared, getattr(self, shared))
+        child.shift = len(self.files) * self.SHIFT
+        self.files.append((child.shift, filename, lines, col_offset))
+        return child
 
     # ----- names ---------------------------------------------------------------------
 
@@ -109,16 +129,19 @@ class Context:
         """``(filename, lineno, offset, text, end_lineno, end_offset)`` of ``node`` in the
         user's file, as ``SyntaxError`` wants them (offsets 1-based)."""
         lineno = getattr(node, "lineno", None) or 1
+        start, filename, lines, col_offset = max(
+            (f for f in self.files if f[0] <= lineno), key=lambda f: f[0])
+        lineno -= start
         col = getattr(node, "col_offset", 0) or 0
-        end_lineno = getattr(node, "end_lineno", None) or lineno
+        end_lineno = (getattr(node, "end_lineno", None) or lineno + start) - start
         end_col = getattr(node, "end_col_offset", None)
-        text = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else None
-        offset = col + self.col_offset + 1
-        end_offset = (end_col + self.col_offset + 1) if end_col is not None else offset + 1
+        text = lines[lineno - 1] if 0 < lineno <= len(lines) else None
+        offset = col + col_offset + 1
+        end_offset = (end_col + col_offset + 1) if end_col is not None else offset + 1
         if end_lineno != lineno and text is not None:
             end_offset = len(text.rstrip("\n")) + 1
             end_lineno = lineno
-        return self.filename, lineno, offset, text, end_lineno, end_offset
+        return filename, lineno, offset, text, end_lineno, end_offset
 
     def error(self, node, message, cls=errors.AutodiffSyntaxError):
         """An error of class ``cls`` located at ``node``; raise it."""

@@ -21,7 +21,7 @@ import ast
 
 # Statement and expression node types that later passes understand.
 STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert, ast.If,
-              ast.For, ast.While, ast.Break, ast.Continue)
+              ast.For, ast.While, ast.Break, ast.Continue, ast.FunctionDef)
 EXPRESSIONS = (
     ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.Call, ast.Attribute, ast.Subscript,
     ast.Name, ast.Constant, ast.Tuple, ast.List, ast.Slice, ast.keyword, ast.IfExp,
@@ -46,11 +46,10 @@ UNSUPPORTED = {
     ast.Yield: "generators (yield) cannot be differentiated: return an array instead",
     ast.YieldFrom: "generators (yield from) cannot be differentiated: return an array instead",
     ast.Await: "await is not supported: differentiate a synchronous function",
-    ast.Lambda: "lambda is not supported yet: define a function with def at module level",
+    ast.Lambda: "a lambda is only supported assigned to a name (f = lambda x: ...) and "
+                "called",
     ast.Global: "global statements are not supported: pass the value as an argument",
     ast.Nonlocal: "nonlocal statements are not supported: pass the value as an argument",
-    ast.FunctionDef: "nested function definitions are not supported yet: define the "
-                     "function at module level",
     ast.AsyncFunctionDef: "async functions cannot be differentiated",
     ast.ClassDef: "class definitions inside a differentiated function are not supported",
     ast.Delete: "del is not supported: let the name go out of scope instead",
@@ -117,6 +116,20 @@ def _check_block(body, ctx):
             _check_block(stmt.orelse, ctx)
         elif isinstance(stmt, ast.Return) and stmt.value is None:
             raise ctx.error(stmt, "return without a value: return the value to differentiate")
+        elif isinstance(stmt, ast.FunctionDef):
+            _check_local_function(stmt, ctx)
+
+
+def _check_local_function(fn, ctx):
+    """A function defined inside the differentiated one is inlined where it is called."""
+    if fn.decorator_list:
+        raise ctx.error(fn.decorator_list[0], "decorators on a nested function are not supported")
+    if fn.args.vararg or fn.args.kwarg:
+        raise ctx.error(fn, "nested functions with *args or **kwargs are not supported")
+    _check_block(fn.body, ctx)
+    if not _always_returns(fn.body):
+        raise ctx.error(fn.body[-1], f"{fn.name} can end without returning a value: every "
+                                     f"path must return one")
 
 
 def _check_loop_target(target, ctx):
@@ -244,8 +257,13 @@ def _check_statement(stmt, ctx):
             if not isinstance(arg, ast.JoinedStr):
                 _check_expression(arg, ctx)
         return
-    if isinstance(stmt, (ast.If, ast.For, ast.While)):
+    if isinstance(stmt, (ast.If, ast.For, ast.While, ast.FunctionDef)):
         return  # their parts are checked by _check_block
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Lambda):
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            raise ctx.error(stmt.value, "a lambda is only supported assigned to one name")
+        _check_expression(stmt.value.body, ctx)
+        return
     for child in ast.iter_child_nodes(stmt):
         if isinstance(child, ast.expr):
             _check_expression(child, ctx)

@@ -34,9 +34,12 @@ from __future__ import annotations
 
 import ast
 
+import inspect
+
 from . import normal_form
 from .astutil import clone, literal
 from .rules import registry
+from .structure import structure
 
 
 def normalize(fn, ctx):
@@ -50,6 +53,9 @@ class _Normalizer:
         self.version = {a.arg: a.arg for a in _all_args(fn.args)}
         self.fixed = _fixed_names(fn)  # names that keep their name (never versioned)
         self.displays = {}  # name -> the list/tuple display of atoms it holds
+        self.local = {}     # functions defined in the function: name -> FunctionDef
+        self.inlining = []  # the functions being inlined, to report recursion
+        self.depth = -1     # how many branches and loops enclose the current block
         self.out: list[ast.stmt] = []
         self.origin = None
 
@@ -61,9 +67,11 @@ class _Normalizer:
         """The normal form of a list of statements, as a new list."""
         saved_out, saved_origin = self.out, self.origin
         self.out = []
+        self.depth += 1
         for stmt in body:
             self.origin = stmt
             self.statement(stmt)
+        self.depth -= 1
         result, self.out, self.origin = self.out, saved_out, saved_origin
         return result
 
@@ -78,6 +86,15 @@ class _Normalizer:
                 ast.copy_location(node, self.origin)
 
     def statement(self, stmt):
+        if isinstance(stmt, ast.FunctionDef):
+            self.local[stmt.name] = stmt
+            return
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Lambda):
+            lam = stmt.value
+            self.local[stmt.targets[0].id] = ast.copy_location(ast.FunctionDef(
+                stmt.targets[0].id, lam.args, [ast.copy_location(ast.Return(lam.body), lam)],
+                [], None), stmt)
+            return
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
             target = stmt.targets[0]
             value = self.expression(stmt.value)
@@ -149,9 +166,12 @@ class _Normalizer:
             atoms = [self.temp_copy(a) if isinstance(a, ast.Name) else a for a in atoms]
         else:
             source = self.expression(value)
-            if not isinstance(source, ast.Name):
-                source = self.temp_copy(source)
-            atoms = [self.subscript_of(source, i) for i in range(len(target.elts))]
+            if isinstance(source, (ast.Tuple, ast.List)) and len(source.elts) == len(target.elts):
+                atoms = list(source.elts)  # a tuple a function returned, held as a display
+            else:
+                if not isinstance(source, ast.Name):
+                    source = self.temp_copy(source)
+                atoms = [self.subscript_of(source, i) for i in range(len(target.elts))]
         for element, atom in zip(target.elts, atoms):
             self.bind_copy(element, atom)
         return ast.Tuple(atoms, ast.Load())
@@ -293,7 +313,8 @@ class _Normalizer:
         if isinstance(expr, ast.BoolOp):
             return self.condition(expr)
         if isinstance(expr, ast.Call):
-            return self.call(expr)
+            inlined = self.inline(expr)
+            return inlined if inlined is not None else self.call(expr)
         if isinstance(expr, ast.Subscript):
             value = self.expression(expr.value)
             index = self.index(expr.slice)
@@ -320,6 +341,104 @@ class _Normalizer:
         args = [self.expression(a) for a in expr.args]
         keywords = [ast.keyword(k.arg, self.expression(k.value)) for k in expr.keywords]
         return ast.Call(func, args, keywords)
+
+    # ----- calls of the user's functions: inlined ---------------------------------------
+
+    def inline(self, call):
+        """For a call of one of the user's Python functions, or of a function defined in
+        the differentiated one: emit its statements here (its names renamed, its
+        parameters bound to the call's arguments) and give the atom holding its result.
+        ``None`` for any other call."""
+        found = self._user_function(call)
+        if found is None:
+            return None
+        fn, function, ctx = found
+        key = function if function is not None else self.local.get(call.func.id)
+        if any(k is key for k in self.inlining):
+            name = getattr(function, "__qualname__", getattr(call.func, "id", "function"))
+            raise self.ctx.error(call, f"{name} calls itself (recursion), which is not "
+                                       f"supported: write the recursion as a loop")
+        fn = structure(fn, ctx)
+        bound = self._bind(fn, function, call)
+        # a parameter the function never assigns reads the argument itself
+        stored = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)
+                  and isinstance(n.ctx, ast.Store)}
+        direct = {name: atom for name, atom in bound.items()
+                  if name not in stored and isinstance(atom, (ast.Name, ast.Constant))}
+        fn = _Substitute(direct).visit(fn)
+        renames = {name: self.ctx.fresh(name)
+                   for name in sorted(_local_names(fn) - set(direct))}
+        fn = _Rename(renames).visit(fn)
+        fixed = _fixed_names(fn) if self.depth <= 0 else set(renames.values())
+        self.fixed |= fixed | {renames[name] for name in bound if name not in direct}
+        for name, atom in bound.items():
+            if name not in direct:
+                self.version[renames[name]] = renames[name]
+                self.emit(ast.Assign([ast.Name(renames[name], ast.Store())], atom))
+        saved_local, saved_origin = dict(self.local), self.origin
+        self.inlining.append(key)
+        try:
+            for stmt in fn.body[:-1]:
+                self.origin = stmt
+                self.statement(stmt)
+            self.origin = fn.body[-1]
+            result = self.expression(fn.body[-1].value)
+        finally:
+            self.inlining.pop()
+            self.local, self.origin = saved_local, saved_origin
+        return result
+
+    def _user_function(self, call):
+        """``(FunctionDef, function or None, its context)`` of a call to inline."""
+        func = call.func
+        if isinstance(func, ast.Name) and func.id in self.local:
+            return clone(self.local[func.id]), None, self.ctx
+        if not (isinstance(func, (ast.Name, ast.Attribute))
+                and normal_form.is_reference(func, self.ctx)):
+            return None
+        try:
+            function = self.ctx.lookup(func)
+        except (AttributeError, KeyError, TypeError):
+            return None
+        if not inspect.isfunction(function) or registry.lookup(function) is not None \
+                or registry.is_nondifferentiable(function) or _library(function):
+            return None
+        from . import desugar as desugar_pass, fence, resolve as resolve_pass, source
+
+        fn, child = source.read(function, parent=self.ctx)
+        fence.check(fn, child)
+        fn = resolve_pass.resolve(fn, child)
+        fn = desugar_pass.desugar(fn, child)
+        return fn, function, child
+
+    def _bind(self, fn, function, call):
+        """parameter name -> the atom it is bound to at this call."""
+        params = _all_args(fn.args)
+        positional = fn.args.posonlyargs + fn.args.args
+        if len(call.args) > len(positional):
+            raise self.ctx.error(call, f"{fn.name} takes {len(positional)} positional "
+                                       f"arguments but {len(call.args)} were given")
+        bound = {p.arg: self.expression(a) for p, a in zip(positional, call.args)}
+        for keyword in call.keywords:
+            if keyword.arg not in {p.arg for p in params} or keyword.arg in bound:
+                raise self.ctx.error(call, f"{fn.name} got an unexpected keyword argument "
+                                           f"{keyword.arg!r}")
+            bound[keyword.arg] = self.expression(keyword.value)
+        defaults = _defaults(fn, function)
+        for param in params:
+            if param.arg not in bound:
+                if param.arg not in defaults:
+                    raise self.ctx.error(call, f"{fn.name} is missing the argument "
+                                               f"{param.arg!r}")
+                bound[param.arg] = self._default_atom(defaults[param.arg], fn.name, param.arg)
+        return bound
+
+    def _default_atom(self, value, function_name, param):
+        if isinstance(value, ast.AST):  # a function defined inside: its default expression
+            return self.expression(value)
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return ast.Constant(value)
+        return ast.Name(self.ctx.bind(value, f"{function_name}_{param}"), ast.Load())
 
     def index(self, node):
         if isinstance(node, ast.Slice):
@@ -363,15 +482,45 @@ class _Normalizer:
         return ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load())
 
 
+class _Substitute(ast.NodeTransformer):
+    """Loads of names replaced by atoms (an inlined function's parameters by the
+    arguments of the call)."""
+
+    def __init__(self, atoms):
+        self.atoms = atoms
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.atoms:
+            return ast.copy_location(clone(self.atoms[node.id]), node)
+        return node
+
+    def visit_arguments(self, node):
+        kept = [a for a in node.posonlyargs + node.args + node.kwonlyargs
+                if a.arg not in self.atoms]
+        return ast.arguments([], kept, None, [], [], None, [])
+
+
 class _Rename(ast.NodeTransformer):
-    """Loads of user names read their current version."""
+    """Names renamed: with a version map, loads read the current version; with a map of
+    an inlined function's names, every use, store, parameter and nested def renamed."""
 
     def __init__(self, version):
         self.version = version
 
     def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and node.id in self.version:
-            return ast.copy_location(ast.Name(self.version[node.id], ast.Load()), node)
+        if (isinstance(node.ctx, ast.Load) or self.version is not None) \
+                and node.id in self.version:
+            return ast.copy_location(ast.Name(self.version[node.id], node.ctx), node)
+        return node
+
+    def visit_arg(self, node):
+        if node.arg in self.version:
+            node.arg = self.version[node.arg]
+        return node
+
+    def visit_FunctionDef(self, node):
+        node.name = self.version.get(node.name, node.name)
+        self.generic_visit(node)
         return node
 
 
@@ -383,6 +532,45 @@ def _fold_number(expr):
         value = expr.operand.value
         return ast.Constant(-value if isinstance(expr.op, ast.USub) else value)
     return None
+
+
+# Modules whose functions are library code: called as they are (with a rule, or reported
+# when a gradient flows into them), never inlined.
+LIBRARIES = {"numpy", "scipy", "sklearn", "pandas", "torch", "jax", "autograd", "math",
+             "builtins", "autodiff_ast"}
+
+
+def _library(function):
+    module = (getattr(function, "__module__", None) or "").split(".")[0]
+    filename = getattr(getattr(function, "__code__", None), "co_filename", "")
+    return module in LIBRARIES or "site-packages" in filename or "dist-packages" in filename
+
+
+def _local_names(fn):
+    """Names a function assigns or takes as parameters (its nested functions' too)."""
+    names = {a.arg for a in ast.walk(fn) if isinstance(a, ast.arg)}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef) and node is not fn:
+            names.add(node.name)
+    return names
+
+
+def _defaults(fn, function):
+    """parameter name -> default (a value for a module's function, an expression for a
+    function defined inside the differentiated one)."""
+    if function is not None:
+        import inspect as _inspect
+
+        return {name: p.default for name, p in _inspect.signature(function).parameters.items()
+                if p.default is not _inspect.Parameter.empty}
+    positional = fn.args.posonlyargs + fn.args.args
+    found = dict(zip([p.arg for p in positional[len(positional) - len(fn.args.defaults):]],
+                     fn.args.defaults))
+    found.update({p.arg: d for p, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults)
+                  if d is not None})
+    return found
 
 
 def _is_append(call):

@@ -22,18 +22,19 @@ from __future__ import annotations
 
 import ast
 import builtins
-import inspect
 import types
 
-from .rules import registry
 
 
 def resolve(fn, ctx):
     """Rewrite free names of ``fn`` to names of ``ctx.namespace``; see the module docstring."""
-    local = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+    # parameters and assigned names, of nested functions and lambdas too
+    local = {a.arg for a in ast.walk(fn) if isinstance(a, ast.arg)}
     for node in ast.walk(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             local.add(node.id)
+        elif isinstance(node, ast.FunctionDef) and node is not fn:
+            local.add(node.name)
     scope = _scope(ctx.function)
     fn.body = [_Resolver(ctx, local, scope).visit(stmt) for stmt in fn.body]
     return fn
@@ -79,11 +80,18 @@ class _Resolver(ast.NodeTransformer):
             return node
         if callable(value):
             return ast.copy_location(self._callable(value, node.id, node), node)
-        # global or closure data: read again at every call
-        self.ctx.namespace[node.id] = value
-        self.ctx.names.add(node.id)
-        self.ctx.refresh[node.id] = (kind, source)
-        return node
+        # global or closure data: read again at every call (under another name when an
+        # inlined function of another module has a global of the same name)
+        name = node.id
+        held = self.ctx.refresh.get(name)
+        if held is not None and (held[0] != kind or held[1] is not source or held[2] != name):
+            name = self.ctx.fresh(name)
+        elif held is None and name in self.ctx.namespace:
+            name = self.ctx.fresh(name)
+        self.ctx.namespace[name] = value
+        self.ctx.names.add(name)
+        self.ctx.refresh[name] = (kind, source, node.id)
+        return ast.copy_location(ast.Name(name, ast.Load()), node)
 
     def visit_Attribute(self, node):
         chain, root = [], node
@@ -119,10 +127,5 @@ class _Resolver(ast.NodeTransformer):
         return self.ctx.reference(value, name)
 
     def _check_callable(self, value, name, node):
-        if registry.lookup(value) or registry.is_nondifferentiable(value):
-            return
-        if inspect.isfunction(value) and not value.__module__.startswith("numpy"):
-            raise self.ctx.error(
-                node, f"calling the Python function '{name}' is not supported yet: "
-                      f"write its body inline, or register a derivative rule for it "
-                      f"with @autodiff_ast.adjoint({name})")
+        """Calls of the user's Python functions are inlined by ``normalize``; library
+        functions without a rule are reported by ``reverse`` if a gradient flows in."""

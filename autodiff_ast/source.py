@@ -42,8 +42,10 @@ def require_python_function(function):
             f"and call it from a Python function instead.")
 
 
-def read(function, wrt=(), mode="grad", single=True):
-    """``(FunctionDef, Context)`` of ``function``; see the module docstring."""
+def read(function, wrt=(), mode="grad", single=True, parent=None):
+    """``(FunctionDef, Context)`` of ``function``; see the module docstring. With a
+    ``parent`` context (the caller a function is inlined into) the context shares its
+    names and namespace, and the function's line numbers are moved past the caller's."""
     require_python_function(function)
     name = function.__qualname__
     filename = inspect.getsourcefile(function) or function.__code__.co_filename
@@ -60,24 +62,26 @@ def read(function, wrt=(), mode="grad", single=True):
     first_line = next((ln for ln in dedented.splitlines() if ln.strip()), "")
     original_first = next((ln for ln in text.splitlines() if ln.strip()), "")
     col_offset = len(original_first) - len(first_line)
-    if function.__name__ == "<lambda>":
-        raise SourceUnavailableError(
-            f"cannot differentiate a lambda ({filename}, line {first}): define the "
-            f"function with def so that its source can be read unambiguously.")
     try:
         module = ast.parse(dedented)
     except SyntaxError as exc:
         raise SourceUnavailableError(
             f"cannot parse the source of {name} ({filename}, line {first}): {exc.msg}") from exc
-    fn = module.body[0]
-    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        raise SourceUnavailableError(f"the source of {name} does not start with a def")
-    ast.increment_lineno(fn, first - 1)
+    if function.__name__ == "<lambda>":
+        fn = _lambda_function(module, filename, first)
+    else:
+        fn = module.body[0]
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            raise SourceUnavailableError(f"the source of {name} does not start with a def")
     fn.decorator_list = []
     file_lines = linecache.getlines(filename, function.__globals__) or text.splitlines(True)
     if len(file_lines) < first:  # source came from somewhere other than the file
         file_lines = [""] * (first - 1) + lines
-    ctx = Context(function, filename, first - 1, col_offset, file_lines, wrt, mode, single)
+    if parent is None:
+        ctx = Context(function, filename, first - 1, col_offset, file_lines, wrt, mode, single)
+    else:
+        ctx = parent.child(function, filename, col_offset, file_lines)
+    ast.increment_lineno(fn, first - 1 + ctx.shift)
     # Local names; free names are replaced by ``resolve``, which reserves what it binds.
     ctx.names.update(node.id for node in ast.walk(fn)
                      if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load))
@@ -89,9 +93,29 @@ def read(function, wrt=(), mode="grad", single=True):
     return fn, ctx
 
 
+def _lambda_function(module, filename, first):
+    """The one lambda of a source line as a ``def`` returning its expression, named after
+    the name it is assigned to (``square = lambda x: x * x`` gives ``square``)."""
+    lambdas = [n for n in ast.walk(module) if isinstance(n, ast.Lambda)]
+    if len(lambdas) != 1:
+        raise SourceUnavailableError(
+            f"cannot tell which lambda of {filename}, line {first} to differentiate: put "
+            f"it on a line of its own, or define the function with def")
+    node = lambdas[0]
+    name = "lambda_"
+    for stmt in ast.walk(module):
+        if isinstance(stmt, ast.Assign) and stmt.value is node and isinstance(
+                stmt.targets[0], ast.Name):
+            name = stmt.targets[0].id
+    fn = ast.FunctionDef(name, node.args, [ast.copy_location(ast.Return(node.body), node)], [],
+                         None)
+    return ast.copy_location(fn, node)
+
+
 def _one_line(ctx, stmt):
     """The user's text of ``stmt`` on one line (its header line for compound statements)."""
     if isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
-        text = ctx.lines[stmt.lineno - 1].strip() if stmt.lineno <= len(ctx.lines) else ""
+        line = stmt.lineno - ctx.shift
+        text = ctx.lines[line - 1].strip() if 0 < line <= len(ctx.lines) else ""
         return text or unparse(stmt).splitlines()[0]
     return " ".join(unparse(stmt).split())

@@ -45,7 +45,7 @@ import builtins
 def structure(fn, ctx):
     """Rewrite loops and exits of ``fn``; see the module docstring."""
     rewriter = _Structure(ctx)
-    returns = [node for stmt in fn.body for node in ast.walk(stmt) if isinstance(node, ast.Return)]
+    returns = [node for stmt in fn.body for node in _walk(stmt) if isinstance(node, ast.Return)]
     if returns != [fn.body[-1]]:  # a return before the end
         rewriter.result = ctx.fresh("out")
         rewriter.returned = ctx.fresh("_returned")
@@ -124,7 +124,7 @@ class _Structure:
 
     def _flags_set(self, statements, loops):
         """The flags of the enclosing loops (and the return flag) that ``statements`` set."""
-        names = {node.targets[0].id for stmt in statements for node in ast.walk(stmt)
+        names = {node.targets[0].id for stmt in statements for node in _walk(stmt)
                  if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
         flags = [self.returned] if self.returned in names else []
         for loop in loops:
@@ -177,7 +177,7 @@ class _Structure:
             return None
         return self.returned if any(
             isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id == self.returned for s in body for node in ast.walk(s)) \
+            and node.targets[0].id == self.returned for s in body for node in _walk(s)) \
             else None
 
     def _counted(self, stmt):
@@ -229,6 +229,14 @@ class _Structure:
         item = ast.Subscript(sequence, _load(index), ast.Load())
         target = _store(target)
         return _at(ast.Assign([target], item), stmt)
+
+
+def _walk(node):
+    """``ast.walk`` that does not enter nested function definitions."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if not isinstance(child, (ast.FunctionDef, ast.Lambda)):
+            yield from _walk(child)
 
 
 def _assigned_in(name, body):

@@ -115,6 +115,7 @@ def same(x1, x2):
 SEQUENCE = -1  # ``outputs=SEQUENCE``: the primal returns a list of any length
 
 RULES: dict = {}
+GENERATION = [0]  # counts changes of the tables: generated code cached before is stale
 NONDIFFERENTIABLE: set = set()
 
 
@@ -152,6 +153,7 @@ def adjoint(*primals, broadcasts=None, outputs=0):
                     and primal is not ast.MatMult)
             RULES[primal] = Rule(primal, function, flag, outputs)
             NONDIFFERENTIABLE.discard(primal)
+        GENERATION[0] += 1
         return function
 
     return register
@@ -171,6 +173,17 @@ def nondifferentiable(*primals):
     for primal in primals:
         NONDIFFERENTIABLE.add(primal)
         RULES.pop(primal, None)
+    GENERATION[0] += 1
+
+
+def unregister(primal, rule=None):
+    """Remove ``primal``'s rule, or put ``rule`` (an earlier :class:`Rule`) back; code
+    generated since is generated again."""
+    if rule is None:
+        RULES.pop(primal, None)
+    else:
+        RULES[primal] = rule
+    GENERATION[0] += 1
 
 
 def lookup(primal):

@@ -1,0 +1,119 @@
+"""A corpus of functions that call other Python functions, one per call form:
+``(function, args, wrt)`` entries in ``CORPUS``."""
+
+import numpy as np
+
+import corpus_calls_helpers as helpers
+from corpus_calls_helpers import dense, scaled_softplus
+
+SCALE = 0.5
+
+
+def rng_array(*shape, seed=0, low=-1.0, high=1.0):
+    return np.random.default_rng(seed + 10 * sum(shape)).uniform(low, high, size=shape)
+
+
+def square(v):
+    return v * v
+
+
+def affine(x, w, b=0.5, *, power=1):
+    return (x * w + b) ** power
+
+
+def two_results(x):
+    return np.sin(x), np.cos(x)
+
+
+def early_exit(x, limit):
+    for i in range(3):
+        if x * i > limit:
+            return x * i
+    return x
+
+
+def calls_a_module_function(x):
+    return np.sum(square(x) + square(2.0 * x))
+
+
+def positional_keyword_and_default(x, w):
+    return np.sum(affine(x, w) + affine(x, w, b=1.5) + affine(x, w, 0.1, power=2))
+
+
+def calls_another_module(x, W, b):
+    h = dense(x, W, b)
+    return np.sum(scaled_softplus(h, beta=2.0)) + np.sum(helpers.scaled_softplus(x)) * SCALE
+
+
+def nested_levels(x):
+    def inner(v):
+        return square(v) + v
+
+    def outer(v):
+        return inner(inner(v) * 0.5)
+
+    return np.sum(outer(x))
+
+
+def closure_over_locals(x, w):
+    k = 2.0
+
+    def scaled(v):
+        return v * k * w
+
+    k = 3.0  # a closure reads the value at the call
+    return np.sum(scaled(x))
+
+
+def local_lambda(x):
+    double = lambda v: v * 2.0  # noqa: E731
+    return np.sum(double(x) * double(x + 1.0))
+
+
+cube = lambda v: v * v * v  # noqa: E731
+
+
+def module_lambda(x):
+    return np.sum(cube(x))
+
+
+def tuple_result(x):
+    s, c = two_results(x)
+    return np.sum(s * c)
+
+
+def call_with_control_flow(x, limit):
+    return early_exit(x, limit) * 2.0
+
+
+def call_in_a_loop(x):
+    total = 0.0
+    for i in range(3):
+        total = total + helpers.clipped_square(x * (i + 1))
+    return total
+
+
+def make_scaled(factor):
+    def scaled_loss(x):
+        return np.sum((x * factor) ** 2)
+    return scaled_loss
+
+
+closure_from_factory = make_scaled(1.5)
+
+
+CORPUS = [
+    (calls_a_module_function, (rng_array(3),), 0),
+    (positional_keyword_and_default, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
+    (calls_another_module, (rng_array(4, 3), rng_array(3, 2, seed=1), rng_array(2, seed=2)),
+     (0, 1, 2)),
+    (nested_levels, (rng_array(3),), 0),
+    (closure_over_locals, (rng_array(3), 0.7), (0, 1)),
+    (local_lambda, (rng_array(3),), 0),
+    (module_lambda, (rng_array(3),), 0),
+    (tuple_result, (rng_array(3),), 0),
+    (call_with_control_flow, (0.8, 1.0), 0),
+    (call_with_control_flow, (0.3, 1.0), 0),
+    (call_in_a_loop, (0.4,), 0),
+    (closure_from_factory, (rng_array(3),), 0),
+]
