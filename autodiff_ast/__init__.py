@@ -19,12 +19,14 @@ Vocabulary used throughout:
 """
 
 from .api import GradientFunction, grad, value_and_grad
+from .gradients import gradient_hook, print_gradient, stop_gradient
 from .errors import (AutodiffError, AutodiffSyntaxError, MissingRuleError,
                      NonScalarOutputError, SourceUnavailableError, WrtError)
 from .rules import adjoint, nondifferentiable
 
 __all__ = [
     "grad", "value_and_grad", "GradientFunction", "adjoint", "nondifferentiable",
+    "stop_gradient", "gradient_hook", "print_gradient",
     "AutodiffError", "AutodiffSyntaxError", "MissingRuleError", "NonScalarOutputError",
     "SourceUnavailableError", "WrtError",
 ]

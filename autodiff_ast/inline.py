@@ -122,6 +122,9 @@ def _evaluate(body):
             stmt.value = fold(stmt.value)
             out.append(stmt)
             continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            out.append(stmt)  # a call made for its effect: print(label, g)
+            continue
         return None
     return out, None
 

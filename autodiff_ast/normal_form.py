@@ -16,7 +16,8 @@ and list/tuple displays of atoms (``np.stack([a, b])``, ``np.reshape(x, (n, -1))
     if a: ... else: ...         a is an atom; the branches are normal form
     for i in range(a, b, c): ...
     while a: ...                a is recomputed at the end of the body
-    print(...)  /  assert ...   forward-only statements, kept as written
+    print(...)  /  assert ...   forward-only statements, kept as written (also a def or
+                                a lambda defined in the function, used as a value)
     return a                    once, as the last statement
 
 ``validate(fn, ctx)`` raises ``AssertionError`` naming the first statement that is
@@ -81,6 +82,9 @@ def kind(stmt, ctx):
     """The ``GRAMMAR`` key of ``stmt``, or ``None`` if it is not in normal form."""
     if isinstance(stmt, ast.Return):
         return "return" if stmt.value is not None and is_atom(stmt.value, ctx) else None
+    if isinstance(stmt, ast.FunctionDef) or (isinstance(stmt, ast.Assign)
+                                              and isinstance(stmt.value, ast.Lambda)):
+        return "forward_only"
     if isinstance(stmt, ast.If):
         return "if" if is_atom(stmt.test, ctx) else None
     if isinstance(stmt, ast.While):

@@ -88,12 +88,14 @@ class _Normalizer:
     def statement(self, stmt):
         if isinstance(stmt, ast.FunctionDef):
             self.local[stmt.name] = stmt
+            self.emit(clone(stmt))  # kept too, for a use as a value (gradient_hook(x, f))
             return
         if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Lambda):
             lam = stmt.value
             self.local[stmt.targets[0].id] = ast.copy_location(ast.FunctionDef(
                 stmt.targets[0].id, lam.args, [ast.copy_location(ast.Return(lam.body), lam)],
                 [], None), stmt)
+            self.emit(clone(stmt))
             return
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
             target = stmt.targets[0]

@@ -110,8 +110,6 @@ class _Resolver(ast.NodeTransformer):
                 path = ".".join([root.id] + chain[::-1])
                 raise self.ctx.error(node, f"{path} does not exist")
             obj = getattr(obj, attr)
-        if callable(obj):
-            self._check_callable(obj, ".".join([root.id] + chain[::-1]), node)
         new = ast.Name(self._module(value, root.id), ast.Load())
         for attr in reversed(chain):
             new = ast.Attribute(new, attr, ast.Load())
@@ -123,9 +121,4 @@ class _Resolver(ast.NodeTransformer):
         return self.ctx.numpy() if module is numpy else self.ctx.bind(module, name)
 
     def _callable(self, value, name, node):
-        self._check_callable(value, name, node)
         return self.ctx.reference(value, name)
-
-    def _check_callable(self, value, name, node):
-        """Calls of the user's Python functions are inlined by ``normalize``; library
-        functions without a rule are reported by ``reverse`` if a gradient flows in."""

@@ -4,8 +4,8 @@ See ``registry`` for the rule shape and ``adjoint`` / ``nondifferentiable`` for 
 rules; each other module holds one family of rules.
 """
 
-from . import (arithmetic, elementwise, linalg, python_builtins, reductions,  # noqa: F401
-               shape, zero_gradient)
+from . import (arithmetic, elementwise, gradient_control, linalg,  # noqa: F401
+               python_builtins, reductions, shape, zero_gradient)
 from .registry import (NONDIFFERENTIABLE, RULES, Rule, adjoint, is_nondifferentiable, lookup,
                        nondifferentiable)
 
