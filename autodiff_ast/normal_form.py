@@ -147,7 +147,7 @@ def validate(fn, ctx):
     """Raise ``AssertionError`` at the first statement of ``fn`` outside ``GRAMMAR``."""
     _validate_block(fn.body, ctx)
     assert isinstance(fn.body[-1], ast.Return), "normal form ends with return"
-    assert not any(isinstance(n, ast.Return) for s in fn.body[:-1] for n in ast.walk(s)), \
+    assert not any(isinstance(s, ast.Return) for s in statements(fn.body[:-1])), \
         "normal form returns once"
     return fn
 
@@ -156,13 +156,16 @@ def _validate_block(body, ctx):
     for stmt in body:
         assert kind(stmt, ctx) is not None, \
             f"not in normal form (line {getattr(stmt, 'lineno', '?')}): {ast.unparse(stmt)}"
-        for field in ("body", "orelse"):
-            _validate_block(getattr(stmt, field, []), ctx)
+        if not isinstance(stmt, ast.FunctionDef):
+            for field in ("body", "orelse"):
+                _validate_block(getattr(stmt, field, []), ctx)
 
 
 def statements(body):
-    """Every statement of ``body``, nested ones included, in source order."""
+    """Every statement of ``body``, nested ones included (not those of a function defined
+    in it: it was inlined where called), in source order."""
     for stmt in body:
         yield stmt
-        for field in ("body", "orelse"):
-            yield from statements(getattr(stmt, field, []))
+        if not isinstance(stmt, ast.FunctionDef):
+            for field in ("body", "orelse"):
+                yield from statements(getattr(stmt, field, []))

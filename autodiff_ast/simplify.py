@@ -78,7 +78,9 @@ def effects(stmt, stacks=frozenset()):
         return reads, writes, external
     reads = _names(stmt)
     writes, external = set(), False
-    if isinstance(stmt, ast.Assign):
+    if isinstance(stmt, ast.FunctionDef):
+        writes.add(stmt.name)
+    elif isinstance(stmt, ast.Assign):
         for target in stmt.targets:
             writes |= _stored(target)
         popped = _method_of(stmt.value, "pop")
@@ -205,8 +207,9 @@ def _counts(body, stacks):
 def _all_statements(body):
     for stmt in body:
         yield stmt
-        for field in ("body", "orelse"):
-            yield from _all_statements(getattr(stmt, field, []))
+        if not isinstance(stmt, ast.FunctionDef):
+            for field in ("body", "orelse"):
+                yield from _all_statements(getattr(stmt, field, []))
 
 
 def _substitute_blocks(body, counts, stacks):
@@ -217,6 +220,8 @@ def _substitute_blocks(body, counts, stacks):
     changed = block.fold_single_uses() or changed
     body[:] = block.statements
     for stmt in body:
+        if isinstance(stmt, ast.FunctionDef):
+            continue
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if inner:
