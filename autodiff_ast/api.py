@@ -18,6 +18,10 @@ from .rules import registry
 from .source import require_python_function
 from .errors import AutodiffError, WrtError
 from .runtime import shape
+from .structures import as_float as structures_as_float
+from .structures import leaves as structure_leaves
+from .structures import rebuild as structure_rebuild
+from .structures import structure_of
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
@@ -73,67 +77,59 @@ class GradientFunction:
         self._plan = tuple(zip(self._indices, self._names))
         self._generated = None
         self._generation = None
+        self._shapes = None  # the parameter structures of the latest call, if any
 
     # ----- the generated code --------------------------------------------------------
 
-    def _generate(self):
-        if self._generated is None or self._generation != registry.GENERATION[0]:
-            self._generation = registry.GENERATION[0]  # rules registered since: anew
-            function = self.__wrapped__
-            key = (self._indices, self._single, self._mode, self._generation)
-            try:
-                per_function = _CACHE.setdefault(function, {})
-            except TypeError:  # not weak-referenceable
-                per_function = {}
-            generated = per_function.get(key)
-            if generated is None or self._verbose:
-                generated = pipeline.compile_gradient(
-                    function, self._indices, self._mode, self._single, self._verbose)
-                per_function[key] = generated
+    def _generate(self, shapes=None):
+        """The generated code, for arguments whose dict/list/tuple structures are
+        ``shapes`` (one per differentiated parameter; ``None`` for arrays)."""
+        if shapes is None and self._generated is not None \
+                and self._generation == registry.GENERATION[0]:
+            return self._generated
+        self._generation = registry.GENERATION[0]  # rules registered since: anew
+        function = self.__wrapped__
+        key = (self._indices, self._single, self._mode, self._generation, shapes)
+        try:
+            per_function = _CACHE.setdefault(function, {})
+        except TypeError:  # not weak-referenceable
+            per_function = {}
+        generated = per_function.get(key)
+        if generated is None or self._verbose:
+            named = dict(zip(self._names, shapes)) if shapes else None
+            generated = pipeline.compile_gradient(
+                function, self._indices, self._mode, self._single, self._verbose, named)
+            per_function[key] = generated
+        if shapes is None:
             self._generated = generated
-        return self._generated
+        else:
+            self._shapes = shapes
+        return generated
 
     @property
     def source(self):
-        """The generated gradient function's Python source."""
-        return self._generate().source
+        """The generated gradient function's Python source (for the parameter
+        structures of the latest call, when it had dicts, lists or tuples of arrays)."""
+        return self._generate(self._shapes).source
 
     @property
     def generated_function(self):
         """The generated gradient function itself (plain Python; takes ``dout=1.0``)."""
-        return self._generate().function
+        return self._generate(self._shapes).function
 
     # ----- calling ---------------------------------------------------------------------
 
     def __call__(self, *args, **kwargs):
+        args, kwargs, inputs, seed, shapes = self._inputs(args, kwargs)
         generated = self._generated
-        if generated is None or self._generation != registry.GENERATION[0]:
-            generated = self._generate()
+        if shapes is not None or generated is None or self._generation != registry.GENERATION[0]:
+            generated = self._generate(shapes)
         function = generated.function
         refresh = generated.context.refresh
         if refresh:
             namespace = function.__globals__
             for name, (kind, source, original) in refresh.items():
                 namespace[name] = source[original] if kind == "global" else source.cell_contents
-        inputs = []
-        seed = None
-        count = len(args)
-        for index, name in self._plan:
-            if index < count:
-                value = args[index]
-            elif name in kwargs:
-                value = kwargs[name]
-            else:
-                value = _default(self.__wrapped__, name)
-            floating = value if type(value) is float else _as_float(value)
-            if floating is not value:
-                if index < count:
-                    args = args[:index] + (floating,) + args[index + 1:]
-                else:
-                    kwargs[name] = floating
-            inputs.append(floating)
-            if type(floating) is np.ndarray and floating.dtype.char in "fe":
-                seed = floating.dtype if seed is None else np.promote_types(seed, floating.dtype)
         if seed is not None:
             # The adjoint sweep starts from a one of the inputs' (lower) precision, so
             # that float32 inputs give float32 adjoints all the way through.
@@ -143,6 +139,46 @@ class GradientFunction:
             value, grads = result
             return value, self._finish(grads, inputs)
         return self._finish(result, inputs)
+
+    def _inputs(self, args, kwargs):
+        """The call's arguments with differentiated integers as floats; the inputs being
+        differentiated; the dtype to seed the sweep with; their structures (``None``
+        when all are arrays or numbers)."""
+        inputs = []
+        seed = None
+        shapes = None
+        count = len(args)
+        for position, (index, name) in enumerate(self._plan):
+            if index < count:
+                value = args[index]
+            elif name in kwargs:
+                value = kwargs[name]
+            else:
+                value = _default(self.__wrapped__, name)
+            kind = type(value)
+            if kind is dict or kind is list or kind is tuple:
+                shape = structure_of(value)
+                if shape is not None:
+                    shapes = shapes or [None] * len(self._plan)
+                    shapes[position] = shape
+                    floating = structures_as_float(value, shape)
+                    leaves = structure_leaves(floating, shape)
+                else:
+                    floating = _as_float(value)
+                    leaves = [floating]
+            else:
+                floating = value if kind is float else _as_float(value)
+                leaves = (floating,)
+            if floating is not value:
+                if index < count:
+                    args = args[:index] + (floating,) + args[index + 1:]
+                else:
+                    kwargs[name] = floating
+            inputs.append(floating)
+            for leaf in leaves:
+                if type(leaf) is np.ndarray and leaf.dtype.char in "fe":
+                    seed = leaf.dtype if seed is None else np.promote_types(seed, leaf.dtype)
+        return args, kwargs, inputs, seed, tuple(shapes) if shapes else None
 
     def _finish(self, grads, inputs):
         if self._single:
@@ -165,6 +201,13 @@ def _finish_one(g, x, earlier):
     """Give the gradient ``g`` of input ``x`` the input's shape, kind and floating dtype,
     as an array of its own (not a read-only view, not shared with another gradient)."""
     kind = type(g)
+    if isinstance(x, (dict, list, tuple)) and isinstance(g, (dict, list, tuple)):
+        layout = structure_of(x)
+        if layout is not None:
+            done = list(earlier)
+            for g_leaf, x_leaf in zip(structure_leaves(g, layout), structure_leaves(x, layout)):
+                done.append(_finish_one(g_leaf, x_leaf, done))
+            return structure_rebuild(layout, iter(done[len(earlier):]))
     if kind is np.ndarray and type(x) is np.ndarray:  # the common cases, checked quickly
         if g.shape == x.shape and g.dtype == x.dtype and (g.base is None or g.flags.writeable):
             for e in earlier:

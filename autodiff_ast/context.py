@@ -41,7 +41,8 @@ class Context:
         self.refresh: dict[str, dict] = {}
         self.statements: dict[int, str] = {}
         self.stacks: dict[str, str] = {}  # lists of saved values -> what they hold
-        self.local_functions: dict[str, ast.FunctionDef] = {}  # nested defs and lambdas
+        self.structures: dict = {}  # parameter -> structure of the dict/list/tuple it holds
+        self.leaves: dict[str, list] = {}  # parameter -> the names bound to its leaves
         self._counters: dict[str, int] = {}
         # (first line number, filename, lines, column offset) of each source file whose
         # statements the function holds: callees inlined into it have their line numbers
@@ -57,7 +58,7 @@ class Context:
         child = Context(function, filename, 0, col_offset, lines, self.wrt, self.mode,
                         self.single)
         for shared in ("names", "namespace", "refresh", "statements", "stacks",
-                       "_counters", "files"):
+                       "_counters", "files", "leaves"):
             setattr(child, shared, getattr(self, shared))
         child.shift = len(self.files) * self.SHIFT
         self.files.append((child.shift, filename, lines, col_offset))

@@ -24,7 +24,7 @@ STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Ass
               ast.For, ast.While, ast.Break, ast.Continue, ast.FunctionDef)
 EXPRESSIONS = (
     ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.Call, ast.Attribute, ast.Subscript,
-    ast.Name, ast.Constant, ast.Tuple, ast.List, ast.Slice, ast.keyword, ast.IfExp,
+    ast.Name, ast.Constant, ast.Tuple, ast.List, ast.Slice, ast.keyword, ast.IfExp, ast.Dict,
 )
 OPERATORS = (
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult, ast.FloorDiv, ast.Mod,
@@ -66,7 +66,6 @@ UNSUPPORTED = {
     ast.NamedExpr: "assignment expressions (:=) are not supported: assign on a line of "
                    "its own",
     ast.Starred: "starred arguments (*args) are not supported: pass the arguments one by one",
-    ast.Dict: "dict displays are not supported yet",
     ast.Set: "set displays are not supported",
     ast.JoinedStr: "f-strings are only supported as arguments of print()",
     ast.AnnAssign: "annotated assignments are not supported: drop the annotation",
@@ -292,6 +291,9 @@ def _check_expression(expr, ctx):
             if not isinstance(node, OPERATORS):
                 raise ctx.error(expr, f"the operator {type(node).__name__} is not supported")
             continue
+        if isinstance(node, ast.Dict) and not all(
+                isinstance(k, ast.Constant) for k in node.keys):
+            raise ctx.error(node, "a dict display needs constant keys ({'W': W, 'b': b})")
         if isinstance(node, ast.Constant) and isinstance(node.value, complex):
             raise ctx.error(node, "complex numbers are not supported")
         if not isinstance(node, EXPRESSIONS):

@@ -66,6 +66,9 @@ def is_atom(node, ctx):
         return True
     if isinstance(node, (ast.Tuple, ast.List)):
         return all(is_atom(e, ctx) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(isinstance(k, ast.Constant) for k in node.keys) and all(
+            is_atom(v, ctx) for v in node.values)
     return isinstance(node, ast.Attribute) and is_reference(node, ctx)
 
 

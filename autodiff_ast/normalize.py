@@ -40,6 +40,7 @@ from . import normal_form
 from .astutil import clone, literal
 from .rules import registry
 from .structure import structure
+from .structures import display, leaf_names
 
 
 def normalize(fn, ctx):
@@ -60,8 +61,37 @@ class _Normalizer:
         self.origin = None
 
     def run(self):
-        self.fn.body = self.block(self.fn.body)
+        bindings = self.bind_leaves()
+        self.fn.body = bindings + self.block(self.fn.body)
         return self.fn
+
+    def bind_leaves(self):
+        """For a parameter that is a dict, list or tuple of arrays: a name bound to each
+        leaf at the start (``params_W = params['W']``), and the parameter read as the
+        display of those names, so ``params['W']`` is ``params_W``."""
+        out = []
+        for param, structure in getattr(self.ctx, "structures", {}).items():
+            if structure is None:
+                continue
+            named = leaf_names(self.ctx, param, structure)
+            self.ctx.leaves[param] = [leaf for leaf, _ in named]
+            origin = self.fn.body[0]
+            for leaf, path in named:
+                value = param
+                for key in path[:-1]:
+                    temp = self.ctx.temp()
+                    out.append(ast.copy_location(ast.Assign([ast.Name(temp, ast.Store())], ast.Subscript(
+                        ast.Name(value, ast.Load()), ast.Constant(key), ast.Load())), origin))
+                    value = temp
+                out.append(ast.copy_location(ast.Assign([ast.Name(leaf, ast.Store())], ast.Subscript(
+                    ast.Name(value, ast.Load()), ast.Constant(path[-1]), ast.Load())), origin))
+            self.displays[param] = display(structure, iter(self.ctx.leaves[param]))
+            self.fixed.discard(param)
+        for stmt in out:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.expr):
+                    ast.copy_location(node, stmt)
+        return out
 
     def block(self, body):
         """The normal form of a list of statements, as a new list."""
@@ -259,7 +289,7 @@ class _Normalizer:
             name = self.store(target)
         else:
             name = self.ctx.fresh(name_hint) if name_hint else self.ctx.temp()
-        if isinstance(value, (ast.Tuple, ast.List)) and name not in self.fixed:
+        if isinstance(value, (ast.Tuple, ast.List, ast.Dict)) and name not in self.fixed:
             self.displays[name] = value
         self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
         return ast.Name(name, ast.Load())
@@ -294,6 +324,9 @@ class _Normalizer:
             return folded
         if isinstance(expr, (ast.Tuple, ast.List)):
             return type(expr)([self.expression(e) for e in expr.elts], ast.Load())
+        if isinstance(expr, ast.Dict):
+            return ast.Dict([self.expression(k) for k in expr.keys],
+                            [self.expression(v) for v in expr.values])
         if isinstance(expr, ast.Attribute) and normal_form.is_reference(expr, self.ctx):
             return expr
         result = self.operation(expr)
@@ -326,6 +359,12 @@ class _Normalizer:
                     return value.elts[index.value]
                 except IndexError:
                     raise self.ctx.error(expr, "index out of range") from None
+            if isinstance(value, ast.Dict):
+                keys = [k.value if isinstance(k, ast.Constant) else None for k in value.keys]
+                if not isinstance(index, ast.Constant) or index.value not in keys:
+                    raise self.ctx.error(expr, "a dict of arrays is read by a constant key that "
+                                               "it has (params['W'])")
+                return value.values[keys.index(index.value)]
             if not isinstance(value, ast.Name):
                 value = self.temp_copy(value)
             return ast.Subscript(value, index, ast.Load())
@@ -342,6 +381,9 @@ class _Normalizer:
         func = expr.func
         args = [self.expression(a) for a in expr.args]
         keywords = [ast.keyword(k.arg, self.expression(k.value)) for k in expr.keywords]
+        if any(isinstance(a, ast.Dict) for a in args + [k.value for k in keywords]):
+            raise self.ctx.error(expr, "a dict of arrays can be read by its keys (params['W']) "
+                                       "or passed to your own functions, not to other calls")
         return ast.Call(func, args, keywords)
 
     # ----- calls of the user's functions: inlined ---------------------------------------
@@ -366,7 +408,7 @@ class _Normalizer:
         stored = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)
                   and isinstance(n.ctx, ast.Store)}
         direct = {name: atom for name, atom in bound.items()
-                  if name not in stored and isinstance(atom, (ast.Name, ast.Constant))}
+                  if name not in stored and _is_atom_or_display(atom)}
         fn = _Substitute(direct).visit(fn)
         renames = {name: self.ctx.fresh(name)
                    for name in sorted(_local_names(fn) - set(direct))}
@@ -482,6 +524,18 @@ class _Normalizer:
         self.emit(ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())],
                              self.call(expr)))
         return ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load())
+
+
+def _is_atom_or_display(node):
+    """A name, a constant, or a dict/list/tuple display of those (a structure)."""
+    if isinstance(node, (ast.Name, ast.Constant)):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(_is_atom_or_display(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _is_atom_or_display(k) and _is_atom_or_display(v)
+                   for k, v in zip(node.keys, node.values))
+    return False
 
 
 class _Substitute(ast.NodeTransformer):

@@ -42,11 +42,15 @@ PASSES = [
 ]
 
 
-def compile_gradient(function, wrt=(0,), mode="grad", single=True, verbose=False):
+def compile_gradient(function, wrt=(0,), mode="grad", single=True, verbose=False,
+                     structures=None):
     """Generate the gradient of ``function`` with respect to the parameters at indices
     ``wrt``; give a :class:`~autodiff_ast.codegen.Generated` with ``.function``,
-    ``.source`` and the context as ``.context``."""
+    ``.source`` and the context as ``.context``. ``structures`` maps a parameter's name to
+    the structure of the dicts, lists and tuples of arrays it is called with (see
+    ``structures.structure_of``)."""
     fn, ctx = source.read(function, wrt, mode, single)
+    ctx.structures = dict(structures or {})
     if verbose:
         _show("source", fn)
     for name, run in PASSES:

@@ -36,7 +36,7 @@ import ast
 
 import numpy as np
 
-from . import activity, inline, normal_form, runtime, tape
+from . import activity, inline, normal_form, runtime, structures, tape
 from .astutil import clone
 from .codegen import comment
 from .errors import MissingRuleError
@@ -59,8 +59,11 @@ class _Reverse:
         self.fn, self.ctx = fn, ctx
         params = parameter_names(fn)
         self.wrt = [params[i] for i in ctx.wrt]
+        # the leaves of dict/list/tuple parameters are differentiated as parameters
+        self.seeds = [leaf for name in self.wrt for leaf in ctx.leaves.get(name, [name])]
+        self.leaf_set = {leaf for leaves in ctx.leaves.values() for leaf in leaves}
         self.counters = _count_while_loops(fn, ctx)
-        self.active = activity.active_names(fn, ctx, self.wrt)
+        self.active = activity.active_names(fn, ctx, self.seeds)
         # grad checks that the output is a scalar before the adjoint sweep starts
         self.facts = ShapeFacts(fn, ctx, scalar_output=True)
         self.tape = tape.plan(fn, ctx)
@@ -196,6 +199,8 @@ class _Reverse:
                 self._reverse_if(stmt)
             elif isinstance(stmt, (ast.For, ast.While)):
                 self._reverse_loop(stmt)
+            elif any(t in self.leaf_set for t in activity.targets(stmt)):
+                continue  # a parameter's leaf: its adjoint is a gradient to return
             else:
                 if any(t in self.holder for t in activity.targets(stmt)):
                     self._adjoint(stmt)
@@ -533,6 +538,9 @@ class _Reverse:
         return True
 
     def _final(self, param):
+        if param in self.ctx.leaves:  # the gradient in the parameter's structure
+            leaves = iter([self._final(leaf) for leaf in self.ctx.leaves[param]])
+            return structures.display(self.ctx.structures[param], leaves)
         if param in self.holder:
             return _load(self.holder[param])
         return _call(self._helper(runtime.zeros_like), [_load(param)])
