@@ -70,22 +70,22 @@ class _Normalizer:
         leaf at the start (``params_W = params['W']``), and the parameter read as the
         display of those names, so ``params['W']`` is ``params_W``."""
         out = []
-        for param, structure in getattr(self.ctx, "structures", {}).items():
-            if structure is None:
+        for param, layout in getattr(self.ctx, "structures", {}).items():
+            if layout is None:
                 continue
-            named = leaf_names(self.ctx, param, structure)
+            named = leaf_names(self.ctx, param, layout)
             self.ctx.leaves[param] = [leaf for leaf, _ in named]
             origin = self.fn.body[0]
             for leaf, path in named:
                 value = param
                 for key in path[:-1]:
                     temp = self.ctx.temp()
-                    out.append(ast.copy_location(ast.Assign([ast.Name(temp, ast.Store())], ast.Subscript(
-                        ast.Name(value, ast.Load()), ast.Constant(key), ast.Load())), origin))
+                    out.append(_assign(temp, ast.Subscript(
+                        ast.Name(value, ast.Load()), ast.Constant(key), ast.Load()), origin))
                     value = temp
-                out.append(ast.copy_location(ast.Assign([ast.Name(leaf, ast.Store())], ast.Subscript(
-                    ast.Name(value, ast.Load()), ast.Constant(path[-1]), ast.Load())), origin))
-            self.displays[param] = display(structure, iter(self.ctx.leaves[param]))
+                out.append(_assign(leaf, ast.Subscript(
+                    ast.Name(value, ast.Load()), ast.Constant(path[-1]), ast.Load()), origin))
+            self.displays[param] = display(layout, iter(self.ctx.leaves[param]))
             self.fixed.discard(param)
         for stmt in out:
             for node in ast.walk(stmt):
@@ -524,6 +524,10 @@ class _Normalizer:
         self.emit(ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())],
                              self.call(expr)))
         return ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load())
+
+
+def _assign(name, value, origin):
+    return ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], value), origin)
 
 
 def _is_atom_or_display(node):
