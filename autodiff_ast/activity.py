@@ -95,16 +95,8 @@ def active_names(fn, ctx, wrt_names):
     Flow-insensitive over branches and loops (a name is varied if any assignment to it
     may be), repeated until nothing changes.
     """
-    simple = [s for s in statements(fn.body) if not isinstance(s, (ast.If, ast.For, ast.While))]
-    flows = [(targets(s), operands(s, ctx)) for s in simple]
-    varied = set(wrt_names)
-    changed = True
-    while changed:
-        changed = False
-        for assigned, read in flows:
-            if any(name in varied for name in read) and not varied.issuperset(assigned):
-                varied.update(assigned)
-                changed = True
+    flows = _flows(fn, ctx)
+    varied = _varied(flows, wrt_names)
     returned = fn.body[-1].value
     useful = {returned.id} if isinstance(returned, ast.Name) else set()
     changed = True
@@ -115,3 +107,26 @@ def active_names(fn, ctx, wrt_names):
                 useful.update(read)
                 changed = True
     return varied & useful
+
+
+def varied_names(fn, ctx, wrt_names):
+    """The names of ``fn`` that depend on a differentiated parameter through
+    differentiable operations: those that get a tangent in forward mode."""
+    return _varied(_flows(fn, ctx), wrt_names)
+
+
+def _flows(fn, ctx):
+    simple = [s for s in statements(fn.body) if not isinstance(s, (ast.If, ast.For, ast.While))]
+    return [(targets(s), operands(s, ctx)) for s in simple]
+
+
+def _varied(flows, wrt_names):
+    varied = set(wrt_names)
+    changed = True
+    while changed:
+        changed = False
+        for assigned, read in flows:
+            if any(name in varied for name in read) and not varied.issuperset(assigned):
+                varied.update(assigned)
+                changed = True
+    return varied

@@ -120,16 +120,8 @@ class GradientFunction:
     # ----- calling ---------------------------------------------------------------------
 
     def __call__(self, *args, **kwargs):
-        args, kwargs, inputs, seed, shapes = self._inputs(args, kwargs)
-        generated = self._generated
-        if shapes is not None or generated is None or self._generation != registry.GENERATION[0]:
-            generated = self._generate(shapes)
+        generated, args, kwargs, inputs, seed = self._prepare(args, kwargs)
         function = generated.function
-        refresh = generated.context.refresh
-        if refresh:
-            namespace = function.__globals__
-            for name, (kind, source, original) in refresh.items():
-                namespace[name] = source[original] if kind == "global" else source.cell_contents
         if seed is not None:
             # The adjoint sweep starts from a one of the inputs' (lower) precision, so
             # that float32 inputs give float32 adjoints all the way through.
@@ -139,6 +131,21 @@ class GradientFunction:
             value, grads = result
             return value, self._finish(grads, inputs)
         return self._finish(result, inputs)
+
+    def _prepare(self, args, kwargs):
+        """The generated code for this call, its arguments (differentiated integers as
+        floats), the differentiated inputs and the dtype to seed with; the user's global
+        data names the code reads are read afresh."""
+        args, kwargs, inputs, seed, shapes = self._inputs(args, kwargs)
+        generated = self._generated
+        if shapes is not None or generated is None or self._generation != registry.GENERATION[0]:
+            generated = self._generate(shapes)
+        refresh = generated.context.refresh
+        if refresh:
+            namespace = generated.function.__globals__
+            for name, (kind, source, original) in refresh.items():
+                namespace[name] = source[original] if kind == "global" else source.cell_contents
+        return generated, args, kwargs, inputs, seed
 
     def _inputs(self, args, kwargs):
         """The call's arguments with differentiated integers as floats; the inputs being

@@ -30,6 +30,7 @@ import re
 from .astutil import unparse
 
 _COUNTER = itertools.count(1)
+PREFIXES = {"jvp": "jvp_", "vjp": "vjp_"}  # by mode; grad_ for the others
 MARK = "__autodiff_ast_comment__"
 
 
@@ -55,7 +56,7 @@ def is_comment(stmt):
 
 def generate(fn, ctx):
     """Print and compile ``fn`` (which it renames and changes); see the module docstring."""
-    fn.name = "grad_" + fn.name
+    fn.name = PREFIXES.get(ctx.mode, "grad_") + fn.name
     body = []
     for stmt in fn.body:  # say what each list of saved values holds, above it
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \

@@ -57,6 +57,27 @@ def instantiate(rule, ctx, g, ans, args, keywords):
     return statements, [(bound[p.name], c) for p, c in zip(params, contributions)]
 
 
+def instantiate_value(rule, ctx, g, ans, args, keywords):
+    """``(statements, returned expression, parameter name -> atom)`` of ``rule`` at one
+    call site, the returned value as the rule writes it (a tuple stays a tuple): for
+    tangent rules, whose tuples may be the tangents of several outputs."""
+    params = rule.parameters
+    bound, defaulted = bind_arguments(rule, params, args, keywords)
+    template = rule.template
+    inlined = _inline(template, rule, ctx, g, ans, bound, defaulted) \
+        if template is not None else None
+    if inlined is None:
+        name = ctx.bind(rule.function, rule.function.__name__ + "_rule")
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        call = ast.Call(ast.Name(name, ast.Load()),
+                        [g, ans] + [_as_value(bound[p.name]) for p in positional],
+                        [ast.keyword(p.name, _as_value(bound[p.name])) for p in params
+                         if p.kind == p.KEYWORD_ONLY])
+        return [], call, bound
+    statements, value = inlined
+    return statements, value, bound
+
+
 def bind_arguments(rule, params, args, keywords):
     """``(parameter name -> atom, names left at their defaults)`` for one call."""
     bound, defaulted = {}, set()

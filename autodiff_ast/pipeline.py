@@ -24,6 +24,7 @@ import ast
 
 from . import codegen, fence, normal_form, source
 from .desugar import desugar
+from .forward import forward
 from .normalize import normalize
 from .resolve import resolve
 from .reverse import reverse
@@ -37,7 +38,7 @@ PASSES = [
     ("structure", structure),
     ("normalize", normalize),
     ("validate", normal_form.validate),
-    ("reverse", reverse),     # runs the activity and shape analyses
+    ("reverse", reverse),     # runs the activity and shape analyses; forward for jvp
     ("simplify", simplify),
 ]
 
@@ -53,7 +54,9 @@ def compile_gradient(function, wrt=(0,), mode="grad", single=True, verbose=False
     ctx.structures = dict(structures or {})
     if verbose:
         _show("source", fn)
-    for name, run in PASSES:
+    passes = PASSES if mode != "jvp" else [
+        ("forward", forward) if name == "reverse" else (name, run) for name, run in PASSES]
+    for name, run in passes:
         fn = run(fn, ctx)
         if verbose:
             _show(name, fn)

@@ -421,17 +421,7 @@ class _Reverse:
         return atom.id not in self.products
 
     def _primal(self, value):
-        """``(rule key, positional atoms, keyword atoms)`` of a normal-form right-hand side."""
-        if isinstance(value, ast.BinOp):
-            return type(value.op), [value.left, value.right], {}
-        if isinstance(value, ast.UnaryOp):
-            return type(value.op), [value.operand], {}
-        if isinstance(value, ast.Attribute):
-            return registry.Attribute(value.attr), [value.value], {}
-        if isinstance(value, ast.Call):
-            return (self.ctx.lookup(value.func), list(value.args),
-                    {k.arg: k.value for k in value.keywords})
-        raise self.ctx.error(value, f"cannot differentiate {ast.unparse(value)}")
+        return primal_of(value, self.ctx)
 
     def _missing_rule(self, key, value):
         name = _describe(key)
@@ -579,6 +569,20 @@ class _Reverse:
         else:
             args.args.append(ast.arg(name))
             args.defaults.append(ast.Constant(1.0))
+
+
+def primal_of(value, ctx):
+    """``(rule key, positional atoms, keyword atoms)`` of a normal-form right-hand side."""
+    if isinstance(value, ast.BinOp):
+        return type(value.op), [value.left, value.right], {}
+    if isinstance(value, ast.UnaryOp):
+        return type(value.op), [value.operand], {}
+    if isinstance(value, ast.Attribute):
+        return registry.Attribute(value.attr), [value.value], {}
+    if isinstance(value, ast.Call):
+        return (ctx.lookup(value.func), list(value.args),
+                {k.arg: k.value for k in value.keywords})
+    raise ctx.error(value, f"cannot differentiate {ast.unparse(value)}")
 
 
 # NumPy functions that may return a view of their first argument.

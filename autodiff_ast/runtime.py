@@ -70,6 +70,21 @@ def sum_to_shape(g, target):
     return summed.reshape(target) if extra else summed
 
 
+def broadcast_like(t, like):
+    """The tangent ``t`` of an elementwise result at the result's shape (``like``'s), as
+    an array of its own where broadcasting had to enlarge it: a tangent has the shape of
+    its value, as an adjoint does.
+
+    >>> broadcast_like(np.ones(3), np.zeros((2, 3)))
+    array([[1., 1., 1.],
+           [1., 1., 1.]])
+    """
+    target = shape(like)
+    if shape(t) == target:
+        return t
+    return np.array(np.broadcast_to(t, target))
+
+
 def zeros_like(x):
     """A zero gradient for ``x``: ``0.0`` for a Python number, else float zeros of its shape.
 

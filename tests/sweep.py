@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from autodiff_ast import grad
+from autodiff_ast.transforms import jvp
 from autodiff_ast.testing import check_grads
 
 _COUNTER = itertools.count()
@@ -77,9 +78,13 @@ def binary(primal, expr, domain=(-2.0, 2.0), domain2=None, shapes=BINARY_SHAPES,
 
 
 def sweep_tests(cases, float32=None):
-    """The two tests of a rule family: every case against finite differences, and the
-    cases of ``float32`` (all by default) in float32."""
+    """The tests of a rule family: every case against finite differences, in reverse
+    mode and in forward mode, and the cases of ``float32`` (all by default) in float32."""
     ids = (lambda c: c.id)
+
+    @pytest.mark.parametrize("c", cases, ids=ids)
+    def test_tangent(c):
+        run_tangent(c)
 
     @pytest.mark.parametrize("c", cases, ids=ids)
     def test_gradient(c):
@@ -89,7 +94,7 @@ def sweep_tests(cases, float32=None):
     def test_float32(c):
         run_float32(c)
 
-    return test_gradient, test_float32
+    return test_gradient, test_float32, test_tangent
 
 
 def function_from_source(name, source, namespace):
@@ -121,6 +126,36 @@ def run_case(c):
     f, names, weight = _functions(c)
     wrt = tuple(names.index(n) for n in c.wrt)
     check_grads(f, *c.args.values(), weight, wrt=wrt, rtol=c.rtol, atol=c.atol)
+
+
+def run_tangent(c):
+    """Forward mode: the tangent of the case's expression along a random direction
+    against the central difference of the expression along it, and the value against
+    the expression's."""
+    names = list(c.args)
+    probe = function_from_source(
+        "probe", f"def probe({', '.join(names)}):\n    return {c.expr}\n", c.namespace)
+    rng = np.random.default_rng(3)
+    wrt = tuple(names.index(n) for n in c.wrt)
+    args = list(c.args.values())
+    directions = []
+    for i in wrt:
+        direction = rng.uniform(-1.0, 1.0, size=np.shape(args[i]))
+        directions.append(float(direction) if np.ndim(args[i]) == 0 else direction)
+    value, tangent = jvp(probe, wrt=wrt)(args, directions)
+    np.testing.assert_allclose(value, probe(*args), rtol=1e-12, atol=1e-12)
+    assert np.shape(tangent) == np.shape(value)
+    eps = 1e-6
+
+    def moved(step):
+        changed = list(args)
+        for i, d in zip(wrt, directions):
+            changed[i] = args[i] + step * d
+        return np.asarray(probe(*changed), dtype=np.float64)
+
+    expected = (moved(eps) - moved(-eps)) / (2 * eps)
+    np.testing.assert_allclose(tangent, expected, rtol=max(c.rtol, 1e-5),
+                               atol=max(c.atol, 1e-6) * (1 + np.max(np.abs(expected), initial=0)))
 
 
 def run_float32(c):

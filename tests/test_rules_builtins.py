@@ -27,7 +27,7 @@ CASES = [
 ]
 
 
-test_gradient, test_float32 = sweep_tests(
+test_gradient, test_float32, test_tangent = sweep_tests(
     CASES, float32=[c for c in CASES if c.primal is not builtins.float])
 
 

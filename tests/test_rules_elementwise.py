@@ -127,7 +127,7 @@ CASES = [
 ]
 
 
-test_gradient, test_float32 = sweep_tests(CASES)
+test_gradient, test_float32, test_tangent = sweep_tests(CASES)
 # logaddexp's adjoint is a sigmoid of x1 - x2, whose exp overflows float32 near 89: NumPy
 # warns, and the weight is then exactly 0 (checked by the comparison itself).
 test_float32 = pytest.mark.filterwarnings(

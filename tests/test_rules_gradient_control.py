@@ -16,4 +16,4 @@ CASES = [
          namespace=NAMESPACE),
 ]
 
-test_gradient, test_float32 = sweep_tests(CASES)
+test_gradient, test_float32, test_tangent = sweep_tests(CASES)

@@ -199,4 +199,4 @@ CASES = [
 ]
 
 
-test_gradient, test_float32 = sweep_tests(CASES)
+test_gradient, test_float32, test_tangent = sweep_tests(CASES)

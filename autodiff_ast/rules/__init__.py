@@ -6,8 +6,9 @@ rules; each other module holds one family of rules.
 
 from . import (arithmetic, elementwise, gradient_control, linalg,  # noqa: F401
                python_builtins, reductions, shape, zero_gradient)
-from .registry import (NONDIFFERENTIABLE, RULES, Rule, adjoint, is_nondifferentiable, lookup,
-                       nondifferentiable)
+from .registry import (NONDIFFERENTIABLE, RULES, TANGENTS, Rule, adjoint, elementwise,
+                       is_nondifferentiable, linear, lookup, multilinear, nondifferentiable,
+                       tangent)
 
-__all__ = ["RULES", "NONDIFFERENTIABLE", "Rule", "adjoint", "nondifferentiable", "lookup",
-           "is_nondifferentiable"]
+__all__ = ["RULES", "TANGENTS", "NONDIFFERENTIABLE", "Rule", "adjoint", "tangent", "linear",
+           "multilinear", "elementwise", "nondifferentiable", "lookup", "is_nondifferentiable"]

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .registry import adjoint, is_literal, same
+from .registry import adjoint, is_literal, linear, same
 
 
 @adjoint(np.add, ast.Add)
@@ -60,3 +60,8 @@ def positive(g, ans, x):
 def mod(g, ans, x1, x2):
     """``x1 % x2 = x1 - x2 * floor(x1 / x2)``; the floor has no gradient."""
     return g, -g * np.floor(x1 / x2)
+
+
+# ----- forward mode: the ufuncs' tangents come from their (elementwise) adjoint rules ----
+
+linear(ast.USub, ast.UAdd)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import runtime
 
-from .registry import Attribute, adjoint
+from .registry import Attribute, adjoint, elementwise, linear
 
 # ----- exponentials and logarithms -------------------------------------------------------
 
@@ -286,3 +286,9 @@ def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
 def sigmoid(g, ans, x):
     """The sigmoid gate reuses its output: ``s * (1 - s)``."""
     return g * ans * (1 - ans)
+
+
+# ----- forward mode: the ufuncs' tangents come from their (elementwise) adjoint rules ----
+
+elementwise(np.sinc)
+linear(np.real, Attribute("real"))

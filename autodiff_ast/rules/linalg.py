@@ -20,7 +20,7 @@ from collections import Counter
 import numpy as np
 
 from ..runtime import matmul_lhs, matmul_rhs
-from .registry import adjoint, given
+from .registry import adjoint, given, multilinear
 
 
 @adjoint(np.matmul, ast.MatMult)
@@ -573,3 +573,10 @@ def eigh(g, ans, a, UPLO="L"):
     """Symmetric ``a`` with distinct eigenvalues; like :func:`cholesky`, the gradient is
     the symmetric one. See :func:`eigh_input_adjoint`."""
     return eigh_input_adjoint(g[0], g[1], ans[0], ans[1])
+
+
+# ----- forward mode: products are linear in each factor -------------------------------
+
+multilinear(np.matmul, ast.MatMult, np.dot, np.vdot, np.inner, np.outer, np.tensordot, np.kron,
+            np.cross)
+multilinear(np.einsum, params=("operand0", "operand1", "operand2"))

@@ -9,7 +9,7 @@ import builtins
 
 import numpy as np
 
-from .registry import adjoint, given
+from .registry import adjoint, elementwise, given, linear
 
 
 @adjoint(builtins.max)
@@ -53,3 +53,10 @@ def builtin_pow(g, ans, base, exp):
 def builtin_float(g, ans, x=0.0):
     """``float(x)`` of a number or a one-element array passes the gradient through."""
     return np.reshape(g, np.shape(x))
+
+
+# ----- forward mode ------------------------------------------------------------------
+
+elementwise(builtins.abs)
+linear(builtins.sum, params=("iterable", "start"))
+linear(builtins.float)

@@ -22,7 +22,7 @@ conjugate).
 import numpy as np
 
 from ..runtime import reduced_count
-from .registry import adjoint
+from .registry import adjoint, linear
 
 
 # ----- helpers that generated code calls ------------------------------------------------
@@ -306,3 +306,8 @@ def std(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False, correction=
             (reduced_count(a, axis) - (ddof if correction is None else correction)) * ans)
     return np.expand_dims(g / ans, axis) * (a - np.mean(a, axis=axis, keepdims=True)) / (
         reduced_count(a, axis) - (ddof if correction is None else correction))
+
+
+# ----- forward mode ------------------------------------------------------------------
+
+linear(np.sum, np.mean, np.cumsum, np.trace)

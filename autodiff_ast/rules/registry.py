@@ -1,4 +1,5 @@
-"""The derivative rule table: one adjoint rule per primal callable or ``ast`` operator.
+"""The derivative rule tables: one adjoint (reverse-mode) rule per primal callable or
+``ast`` operator, and how to find its tangent (forward-mode) rule.
 
 A rule is a small function that is also runnable NumPy. It takes ``g`` (the adjoint of
 the result), ``ans`` (the result) and the primal's arguments under NumPy's names, and
@@ -15,6 +16,18 @@ at run time instead. Rules of functions that broadcast their arguments (every uf
 and those registered with ``broadcasts=True``) return contributions of the result's
 shape; the compiler sums them back to each argument's shape where the shapes can
 differ. Adding a rule never touches a compiler pass.
+
+Forward mode (``jvp``) finds the tangent of a primal's result in this order:
+
+1. a tangent rule registered with :func:`tangent` (same shape: ``(g, ans, *params)``,
+   where ``g`` is the tangent of the first parameter, or the tuple of every parameter's
+   tangent when the rule returns one term per parameter);
+2. a declaration that the primal is :func:`linear` (``np.sum``, ``np.reshape``: the
+   tangent is the primal applied to the tangents) or :func:`multilinear` (``np.matmul``,
+   ``np.einsum``: one term per argument, the primal with that argument's tangent);
+3. the adjoint rule of an *elementwise* primal (every broadcasting rule, and those
+   declared :func:`elementwise`): its Jacobian is diagonal, so the adjoint rule with ``g``
+   replaced by an argument's tangent is that argument's term of the tangent.
 """
 
 from __future__ import annotations
@@ -173,6 +186,8 @@ def nondifferentiable(*primals):
     for primal in primals:
         NONDIFFERENTIABLE.add(primal)
         RULES.pop(primal, None)
+        TANGENTS.pop(primal, None)
+        LINEAR.pop(primal, None)
     GENERATION[0] += 1
 
 
@@ -183,6 +198,116 @@ def unregister(primal, rule=None):
         RULES.pop(primal, None)
     else:
         RULES[primal] = rule
+    GENERATION[0] += 1
+
+
+TANGENTS: dict = {}
+LINEAR: dict = {}  # primal -> Linear
+ELEMENTWISE: set = set()  # non-broadcasting primals whose adjoint rule is elementwise
+
+
+@dataclasses.dataclass(frozen=True)
+class Linear:
+    """The primal is linear in the parameters ``params`` (by the adjoint rule's names),
+    jointly (``separately=False``: ``np.concatenate``'s sequence) or in each one with
+    the others fixed (``separately=True``: the factors of ``np.matmul``)."""
+
+    params: tuple
+    separately: bool
+
+
+def tangent(*primals, outputs=0):
+    """Register the decorated function as the forward-mode rule of ``primals``.
+
+    It has the shape of an adjoint rule, ``(g, ans, *params)``, and returns the tangent
+    of the result. When it returns one expression, ``g`` is the tangent of the first
+    parameter (the others are not differentiable). When it returns a tuple, ``g`` is the
+    tuple of every parameter's tangent and each element is the term of one parameter
+    (``None`` for none); the compiler adds the terms of the differentiated arguments
+    only, so a term may use its own parameter's tangent ``g[i]`` freely. ``outputs=n``
+    says that the primal returns a tuple of ``n`` values; the rule then returns the
+    tuple of their tangents (given ``g``, the first parameter's).
+
+    >>> import numpy as np
+    >>> def cube(x):
+    ...     return x ** 3
+    >>> @tangent(cube)
+    ... def cube_tangent(g, ans, x):
+    ...     return g * 3 * x ** 2
+    >>> tangent_lookup(cube).function is cube_tangent
+    True
+    >>> unregister_tangent(cube)
+    """
+
+    def register(function):
+        for primal in primals:
+            TANGENTS[primal] = Rule(primal, function, False, outputs)
+        GENERATION[0] += 1
+        return function
+
+    return register
+
+
+def linear(*primals, params=None):
+    """Declare ``primals`` linear, jointly, in ``params`` (their first parameter by
+    default): the tangent of ``np.sum(x, axis=0)`` is ``np.sum(x_dot, axis=0)``, and of
+    ``np.stack([a, b])`` it is ``np.stack([a_dot, b_dot])`` (zeros for an argument that
+    is not differentiated)."""
+    for primal in primals:
+        LINEAR[primal] = Linear(tuple(params) if params else None, False)
+    GENERATION[0] += 1
+
+
+def multilinear(*primals, params=None):
+    """Declare ``primals`` linear in each of ``params`` (their first two parameters by
+    default) with the others fixed: the tangent of ``a @ b`` is ``a_dot @ b + a @
+    b_dot``."""
+    for primal in primals:
+        LINEAR[primal] = Linear(tuple(params) if params else None, True)
+    GENERATION[0] += 1
+
+
+def elementwise(*primals):
+    """Declare that the adjoint rules of ``primals`` (functions of one array that do not
+    broadcast, such as ``np.sinc``) act elementwise, so forward mode may derive their
+    tangents from them."""
+    ELEMENTWISE.update(primals)
+    GENERATION[0] += 1
+
+
+def tangent_lookup(primal):
+    """The tangent :class:`Rule` registered for ``primal``, or ``None``."""
+    try:
+        return TANGENTS.get(primal)
+    except TypeError:
+        return None
+
+
+def linear_lookup(primal):
+    """The :class:`Linear` declaration of ``primal``, or ``None``."""
+    try:
+        return LINEAR.get(primal)
+    except TypeError:
+        return None
+
+
+def is_elementwise(primal):
+    """May forward mode derive ``primal``'s tangent from its adjoint rule?"""
+    rule = lookup(primal)
+    if rule is None:
+        return False
+    try:
+        return rule.broadcasts or primal in ELEMENTWISE
+    except TypeError:
+        return False
+
+
+def unregister_tangent(primal, rule=None):
+    """Remove ``primal``'s tangent rule, or put ``rule`` back."""
+    if rule is None:
+        TANGENTS.pop(primal, None)
+    else:
+        TANGENTS[primal] = rule
     GENERATION[0] += 1
 
 

@@ -22,7 +22,7 @@ per-side ``constant_values`` adjoints.
 import numpy as np
 
 from ..runtime import unbroadcast
-from .registry import Attribute, adjoint, given, is_literal
+from .registry import Attribute, adjoint, given, is_literal, linear
 
 # ----- helpers called by generated code ------------------------------------------------
 
@@ -462,3 +462,14 @@ def tril(g, ans, m, k=0):
     if not given(k):
         return np.tril(g)
     return np.tril(g, k)
+
+
+# ----- forward mode: each of these is linear in its array -----------------------------
+
+linear(np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d, np.atleast_2d,
+       np.atleast_3d, np.transpose, Attribute("T"), Attribute("mT"), np.swapaxes, np.moveaxis,
+       np.rot90, np.flip, np.fliplr, np.flipud, np.roll, np.concatenate, np.stack, np.hstack,
+       np.vstack, np.column_stack, np.dstack, np.split, np.array_split, np.array, np.asarray,
+       np.asanyarray, np.copy, np.broadcast_to, np.tile, np.repeat, np.take, np.diagonal,
+       np.diag, np.triu, np.tril)
+linear(np.append, params=("arr", "values"))
