@@ -1,4 +1,4 @@
-"""autodiff_ast: source-to-source reverse-mode automatic differentiation for NumPy.
+"""autodiff_ast: source-to-source automatic differentiation for NumPy.
 
 ``grad`` reads a Python function's source, rewrites it in a normal form of one
 operation per statement, writes the adjoint statements in reverse order by the chain
@@ -15,17 +15,21 @@ Vocabulary used throughout:
 - *normal form*: one operation per statement, operands are names or constants
   (see ``normal_form``).
 - *rule*: a function ``(g, ans, *args) -> one contribution per argument`` registered
-  with ``adjoint``; the compiler inlines its body.
+  with ``adjoint``; the compiler inlines its body. A *tangent rule* (``tangent``) has the
+  same shape and gives forward mode the tangent of the result.
+- *tangent*: the directional derivative of a value, named ``x_dot`` for ``x``.
 """
 
 from .api import GradientFunction, grad, value_and_grad
 from .gradients import gradient_hook, print_gradient, stop_gradient
 from .errors import (AutodiffError, AutodiffSyntaxError, MissingRuleError,
                      NonScalarOutputError, SourceUnavailableError, WrtError)
-from .rules import adjoint, nondifferentiable
+from .rules import adjoint, elementwise, linear, multilinear, nondifferentiable, tangent
+from .transforms import JVPFunction, jvp
 
 __all__ = [
-    "grad", "value_and_grad", "GradientFunction", "adjoint", "nondifferentiable",
+    "grad", "value_and_grad", "jvp", "GradientFunction", "JVPFunction",
+    "adjoint", "tangent", "linear", "multilinear", "elementwise", "nondifferentiable",
     "stop_gradient", "gradient_hook", "print_gradient",
     "AutodiffError", "AutodiffSyntaxError", "MissingRuleError", "NonScalarOutputError",
     "SourceUnavailableError", "WrtError",
