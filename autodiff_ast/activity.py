@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 
-from .normal_form import statements
+from .normal_form import is_pop, statements
 from .rules import registry
 
 # Attributes of arrays whose values carry no gradient.
@@ -35,7 +35,12 @@ INACTIVE_OPERATORS = (ast.FloorDiv, ast.BitAnd, ast.BitOr, ast.BitXor, ast.LShif
 
 def targets(stmt):
     """Names a simple normal-form statement assigns or changes (``y`` of ``y[i] = v`` and
-    of ``y.append(v)``)."""
+    of ``y.append(v)``; ``t`` and ``y`` of ``t = y.pop()``)."""
+    if isinstance(stmt, ast.Assign) and is_pop(stmt.value) \
+            and isinstance(stmt.targets[0], ast.Name):
+        return [stmt.targets[0].id, stmt.value.func.value.id]
+    if isinstance(stmt, ast.Expr) and is_pop(stmt.value):
+        return [stmt.value.func.value.id]
     if isinstance(stmt, ast.Assign):
         target = stmt.targets[0]
         if isinstance(target, ast.Tuple):
@@ -60,6 +65,8 @@ def operands(stmt, ctx):
     if _is_append(stmt):
         return [n.id for n in (stmt.value.func.value, stmt.value.args[0])
                 if isinstance(n, ast.Name)]
+    if isinstance(stmt, (ast.Assign, ast.Expr)) and is_pop(stmt.value):
+        return [stmt.value.func.value.id]
     if not isinstance(stmt, ast.Assign):
         return []
     value = stmt.value
@@ -96,7 +103,7 @@ def active_names(fn, ctx, wrt_names):
     may be), repeated until nothing changes.
     """
     flows = _flows(fn, ctx)
-    varied = _varied(flows, wrt_names)
+    varied = vary(flows, wrt_names)
     returned = fn.body[-1].value
     useful = {returned.id} if isinstance(returned, ast.Name) else set()
     changed = True
@@ -112,7 +119,7 @@ def active_names(fn, ctx, wrt_names):
 def varied_names(fn, ctx, wrt_names):
     """The names of ``fn`` that depend on a differentiated parameter through
     differentiable operations: those that get a tangent in forward mode."""
-    return _varied(_flows(fn, ctx), wrt_names)
+    return vary(_flows(fn, ctx), wrt_names)
 
 
 def _flows(fn, ctx):
@@ -120,7 +127,9 @@ def _flows(fn, ctx):
     return [(targets(s), operands(s, ctx)) for s in simple]
 
 
-def _varied(flows, wrt_names):
+def vary(flows, wrt_names):
+    """The names varied from ``wrt_names`` through ``flows``, a list of ``(names a
+    statement assigns, names whose values flow into them)``, to a fixed point."""
     varied = set(wrt_names)
     changed = True
     while changed:

@@ -4,7 +4,8 @@ Takes the resolved ``FunctionDef``; gives it with augmented assignments spelled 
 (``s += x`` becomes ``s = s + x``), array methods turned into NumPy calls
 (``x.sum(axis=0)`` becomes ``np.sum(x, axis=0)``, ``x.reshape(2, 3)`` becomes
 ``np.reshape(x, (2, 3))``), the logistic function ``1 / (1 + np.exp(-z))`` named
-``sigmoid(z)`` (so that its adjoint reuses its value), ``pass`` and the docstring dropped. Methods that mutate
+``sigmoid(z)`` (so that its adjoint reuses its value), ``np.add.at(y, i, v)`` written as
+``y = scatter_add(y, i, v)``, ``pass`` and the docstring dropped. Methods that mutate
 (``x.sort()``, ``x.fill(0)``) and unknown methods are located errors.
 
 >>> from autodiff_ast.source import read
@@ -70,8 +71,28 @@ def _block(body, ctx):
             if getattr(stmt, field, None):
                 setattr(stmt, field, _block(getattr(stmt, field), ctx) or [
                     ast.copy_location(ast.Pass(), stmt)])
+        if isinstance(stmt, ast.Expr) and _is_scatter_add(stmt.value, ctx):
+            call = stmt.value
+            target = call.args[0]
+            stmt = ast.copy_location(ast.Assign(
+                [ast.Name(target.id, ast.Store())],
+                ast.copy_location(ast.Call(ast.Name(ctx.bind(runtime.scatter_add, "scatter_add"),
+                                                    ast.Load()),
+                                           [ast.Name(target.id, ast.Load())] + call.args[1:],
+                                           []), call)), stmt)
         out.append(_Methods(ctx).visit(stmt))
     return out
+
+
+def _is_scatter_add(call, ctx):
+    """``np.add.at(y, index, values)``, which becomes ``y = scatter_add(y, index, values)``
+    (a new array: the fence made sure that no other name holds ``y``)."""
+    func = call.func if isinstance(call, ast.Call) else None
+    return (isinstance(func, ast.Attribute) and func.attr == "at"
+            and isinstance(func.value, ast.Attribute) and func.value.attr == "add"
+            and isinstance(func.value.value, ast.Name)
+            and ctx.namespace.get(func.value.value.id) is np and len(call.args) == 3
+            and isinstance(call.args[0], ast.Name))
 
 
 class _Methods(ast.NodeTransformer):
@@ -120,8 +141,8 @@ class _Methods(ast.NodeTransformer):
         func = node.func
         if not isinstance(func, ast.Attribute) or self._is_reference(func.value):
             return node
-        if func.attr == "append":  # list.append stays a method call
-            return node
+        if func.attr == "append" or (func.attr == "pop" and not node.args):
+            return node  # list.append and list.pop stay method calls
         name, receiver = func.attr, func.value
         np_name = self.ctx.numpy()
         if name in MUTATING:

@@ -19,6 +19,10 @@ from __future__ import annotations
 
 import ast
 
+import numpy as np
+
+from . import runtime
+
 # Statement and expression node types that later passes understand.
 STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert, ast.If,
               ast.For, ast.While, ast.Break, ast.Continue, ast.FunctionDef)
@@ -33,6 +37,7 @@ OPERATORS = (
 )
 
 # Array methods that change the array they are called on.
+CHECKS = {runtime.ensure_scalar}  # runtime checks that may stand alone as statements
 MUTATING = {"sort", "fill", "resize", "put", "itemset", "setfield", "partition", "setflags"}
 
 # What to say about each unsupported construct.
@@ -172,7 +177,11 @@ def _check_writes(fn, params, ctx):
             for target in targets:
                 if isinstance(target, ast.Subscript):
                     written.setdefault(_base_name(target, ctx), target)
-        elif isinstance(node, ast.Expr) and _is_append(node.value):
+        elif isinstance(node, ast.Expr) and (_is_append(node.value) or _is_pop(node.value)):
+            written.setdefault(node.value.func.value.id, node.value)
+        elif isinstance(node, ast.Expr) and _is_scatter_add(node.value, ctx):
+            written.setdefault(node.value.args[0].id, node.value)
+        elif isinstance(node, ast.Assign) and _is_pop(node.value):
             written.setdefault(node.value.func.value.id, node.value)
     if not written:
         return
@@ -214,6 +223,34 @@ def _base_name(target, ctx):
     return base.id
 
 
+def _is_pop(call):
+    """``stack.pop()``: the last item of a list the function made, removed."""
+    return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "pop" and isinstance(call.func.value, ast.Name)
+            and not call.args and not call.keywords)
+
+
+def _is_scatter_add(call, ctx):
+    """``np.add.at(y, index, values)``: adds ``values`` into ``y`` at ``index``."""
+    func = call.func if isinstance(call, ast.Call) else None
+    return (isinstance(func, ast.Attribute) and func.attr == "at"
+            and isinstance(func.value, ast.Attribute) and func.value.attr == "add"
+            and isinstance(func.value.value, ast.Name)
+            and _global(func.value.value.id, ctx) is np and len(call.args) == 3
+            and isinstance(call.args[0], ast.Name) and not call.keywords)
+
+
+def _is_check(call, ctx):
+    """A call of a runtime check that generated code makes (``ensure_scalar(out, 'f')``)."""
+    return (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            and _global(call.func.id, ctx) in CHECKS)
+
+
+def _global(name, ctx):
+    scope = getattr(ctx.function, "__globals__", None) or {}
+    return scope.get(name)
+
+
 def _is_append(call):
     return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
             and call.func.attr == "append" and isinstance(call.func.value, ast.Name)
@@ -246,11 +283,12 @@ def _check_statement(stmt, ctx):
             raise ctx.error(stmt, f".{value.func.attr}() changes the array in place, which is "
                                   f"not supported: build a new array instead (np.sort, "
                                   f"np.where, np.concatenate)")
-        if not (_is_docstring_or_print(value) or _is_append(value)):
+        if not (_is_docstring_or_print(value) or _is_append(value) or _is_pop(value)
+                or _is_scatter_add(value, ctx) or _is_check(value, ctx)):
             _check_expression(value, ctx)
             raise ctx.error(stmt, "an expression statement has no effect on the result; "
-                                  "only docstrings, print(...) and list.append(...) calls "
-                                  "may stand alone")
+                                  "only docstrings, print(...), list.append(...), "
+                                  "list.pop() and np.add.at(...) calls may stand alone")
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         for arg in stmt.value.args:  # print arguments may use f-strings
             if not isinstance(arg, ast.JoinedStr):

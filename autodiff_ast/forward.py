@@ -58,7 +58,7 @@ class _Forward:
         self.fn, self.ctx = fn, ctx
         params = parameter_names(fn)
         self.wrt = [params[i] for i in ctx.wrt]
-        self.varied = activity.varied_names(fn, ctx, self.wrt)
+        self.varied = self._varied_names(fn)
         self.facts = ShapeFacts(fn, ctx)
         simple = list(normal_form.statements(fn.body))
         self.lists = {activity.targets(s)[0] for s in simple
@@ -89,6 +89,35 @@ class _Forward:
         self.out.append(self._at(ast.Return(ast.Tuple([ret.value, tangent], ast.Load())), ret))
         self.fn.body = self.out
         return self.fn
+
+    def _varied_names(self, fn):
+        """``activity.varied_names``, where a linear primal's other arguments (``like`` in
+        ``unbroadcast(g, like)``: only its shape is read) carry no tangent."""
+        flows = []
+        for stmt in normal_form.statements(fn.body):
+            if isinstance(stmt, (ast.If, ast.For, ast.While)):
+                continue
+            flows.append((activity.targets(stmt), self._operands(stmt)))
+        return activity.vary(flows, self.wrt)
+
+    def _operands(self, stmt):
+        names = activity.operands(stmt, self.ctx)
+        value = getattr(stmt, "value", None)
+        if not names or normal_form.kind(stmt, self.ctx) not in ("call", "unpack"):
+            return names
+        key, args, keywords = primal_of(value, self.ctx)
+        declared = registry.linear_lookup(key)
+        rule = registry.lookup(key)
+        if declared is None or rule is None or registry.tangent_lookup(key) is not None:
+            return names
+        try:
+            bound, _ = inline.bind_arguments(rule, rule.parameters, args, keywords)
+        except inline.RuleBindingError:
+            return names
+        linear = declared.params or [p.name for p in rule.parameters][
+            :2 if declared.separately else 1]
+        return [n.id for p in linear if p in bound for n in ast.walk(bound[p])
+                if isinstance(n, ast.Name) and n.id in names]
 
     # ----- blocks --------------------------------------------------------------------
 
@@ -128,6 +157,12 @@ class _Forward:
             value = self._tangent_of(stmt.value) if self._varies(stmt.value) \
                 else ast.Constant(0.0)
             return self._emit(ast.Assign([store], value))
+        if kind == "pop":
+            var = stmt.value.func.value.id
+            pop = _call(ast.Attribute(self._load_dot(var), "pop", ast.Load()), [])
+            if isinstance(stmt, ast.Expr):
+                return self._emit(ast.Expr(pop))
+            return self._emit(_assign_name(self._dot_name(targets[0]), pop))
         if kind == "append":
             var, item = targets[0], stmt.value.args[0]
             return self._emit(ast.Expr(_call(ast.Attribute(self._load_dot(var), "append",

@@ -13,6 +13,7 @@ and list/tuple displays of atoms (``np.stack([a, b])``, ``np.reshape(x, (n, -1))
     t = a.attr                  attribute of a value (x.T, x.shape)
     a[i] = b                    write into an array the function made
     a.append(b)                 append to a list the function made
+    t = a.pop()  /  a.pop()     take the last item off a list the function made
     if a: ... else: ...         a is an atom; the branches are normal form
     for i in range(a, b, c): ...
     while a: ...                a is recomputed at the end of the body
@@ -40,6 +41,7 @@ GRAMMAR = {
     "attribute": "t = a.attr",
     "store": "a[i] = b",
     "append": "a.append(b)",
+    "pop": "t = a.pop() | a.pop()",
     "if": "if a: ... else: ...",
     "for": "for i in range(a, b, c): ...",
     "while": "while a: ...",
@@ -104,6 +106,8 @@ def kind(stmt, ctx):
         ok = isinstance(call.func.value, ast.Name) and len(call.args) == 1 \
             and is_atom(call.args[0], ctx)
         return "append" if ok else None
+    if isinstance(stmt, ast.Expr) and is_pop(stmt.value):
+        return "pop"
     if isinstance(stmt, ast.Assert) or (
             isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
         return "forward_only"
@@ -114,6 +118,8 @@ def kind(stmt, ctx):
         ok = isinstance(target.value, ast.Name) and is_index(target.slice, ctx) \
             and is_atom(value, ctx)
         return "store" if ok else None
+    if isinstance(target, ast.Name) and is_pop(value):
+        return "pop"
     if isinstance(target, ast.Tuple):
         ok = all(isinstance(e, ast.Name) for e in target.elts) and isinstance(value, ast.Call)
         return "unpack" if ok and _is_call(value, ctx) else None
@@ -138,6 +144,13 @@ def kind(stmt, ctx):
     if isinstance(value, ast.Attribute):
         return "attribute" if isinstance(value.value, ast.Name) else None
     return None
+
+
+def is_pop(value):
+    """``a.pop()`` of a list name."""
+    return (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr == "pop" and isinstance(value.func.value, ast.Name)
+            and not value.args and not value.keywords)
 
 
 def _is_call(value, ctx):

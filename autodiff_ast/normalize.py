@@ -127,6 +127,14 @@ class _Normalizer:
                 [], None), stmt)
             self.emit(clone(stmt))
             return
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and _is_pop(stmt.value) \
+                and isinstance(stmt.targets[0], ast.Name):
+            receiver = stmt.value.func.value.id
+            receiver = self.version.get(receiver, receiver)
+            target = self.store(stmt.targets[0].id)
+            self.emit(ast.Assign([ast.Name(target, ast.Store())], ast.Call(
+                ast.Attribute(ast.Name(receiver, ast.Load()), "pop", ast.Load()), [], [])))
+            return
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
             target = stmt.targets[0]
             value = self.expression(stmt.value)
@@ -524,6 +532,12 @@ class _Normalizer:
         self.emit(ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())],
                              self.call(expr)))
         return ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load())
+
+
+def _is_pop(call):
+    return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "pop" and isinstance(call.func.value, ast.Name)
+            and not call.args and not call.keywords)
 
 
 def _assign(name, value, origin):

@@ -29,6 +29,7 @@ from .normalize import normalize
 from .resolve import resolve
 from .reverse import reverse
 from .simplify import simplify
+from .split import split
 from .structure import structure
 
 PASSES = [
@@ -54,8 +55,12 @@ def compile_gradient(function, wrt=(0,), mode="grad", single=True, verbose=False
     ctx.structures = dict(structures or {})
     if verbose:
         _show("source", fn)
-    passes = PASSES if mode != "jvp" else [
-        ("forward", forward) if name == "reverse" else (name, run) for name, run in PASSES]
+    passes = PASSES
+    if mode == "jvp":
+        passes = [("forward", forward) if name == "reverse" else (name, run)
+                  for name, run in PASSES]
+    elif mode == "vjp":
+        passes = PASSES + [("split", split)]
     for name, run in passes:
         fn = run(fn, ctx)
         if verbose:

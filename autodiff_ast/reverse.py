@@ -64,8 +64,10 @@ class _Reverse:
         self.leaf_set = {leaf for leaves in ctx.leaves.values() for leaf in leaves}
         self.counters = _count_while_loops(fn, ctx)
         self.active = activity.active_names(fn, ctx, self.seeds)
-        # grad checks that the output is a scalar before the adjoint sweep starts
-        self.facts = ShapeFacts(fn, ctx, scalar_output=True)
+        # grad checks that the output is a scalar before the adjoint sweep starts (vjp
+        # pulls back a cotangent of any shape)
+        self.pulls_back = ctx.mode == "vjp"
+        self.facts = ShapeFacts(fn, ctx, scalar_output=not self.pulls_back)
         self.tape = tape.plan(fn, ctx)
         simple = list(normal_form.statements(fn.body))
         self.lists = {activity.targets(s)[0] for s in simple if normal_form.kind(s, ctx) == "append"}
@@ -91,14 +93,17 @@ class _Reverse:
             self.holder[result] = dout
         self._check_rules(body)
         forward = self._prologue(ret) + self._forward(body)
-        if not ShapeFacts(self.fn, self.ctx).scalar(result):
+        self.ctx.result = result
+        if self.pulls_back:  # where ``split`` divides the forward and the adjoint sweeps
+            forward.append(self._at(ast.Expr(_call(_load(PULLBACK), [])), ret))
+        elif not ShapeFacts(self.fn, self.ctx).scalar(result):
             forward.append(self._at(ast.Expr(_call(
                 self._helper(runtime.ensure_scalar), [_load(result), ast.Constant(self.fn.name)])),
                 ret))
         self._backward(body)
         grads = [self._final(name) for name in self.wrt]
         value = grads[0] if self.ctx.single else ast.Tuple(grads, ast.Load())
-        if self.ctx.mode == "value_and_grad":
+        if self.ctx.mode in ("value_and_grad", "vjp"):
             value = ast.Tuple([_load(result), value], ast.Load())
         self.fn.body = forward + self.out + [self._at(ast.Return(value), ret)]
         return self.fn
@@ -178,6 +183,11 @@ class _Reverse:
                                                  "np.stack(...)[i] to pick by a variable")
             if not any(name in self.active for name in activity.operands(stmt, self.ctx)):
                 continue
+            if kind == "pop":
+                raise self.ctx.error(stmt, "reverse mode through list.pop() is not supported "
+                                           "(it is what gradient code does with its saved "
+                                           "values): for second derivatives of code with "
+                                           "loops use hessian or hvp (forward over reverse)")
             if kind in ("binary", "unary", "call", "attribute", "unpack"):
                 key = self._primal(stmt.value)[0]
                 rule = registry.lookup(key)
@@ -338,6 +348,13 @@ class _Reverse:
                 self._accumulate(value.id, _load(g))
             elif isinstance(value, (ast.List, ast.Tuple)):
                 self._accumulate_items(value, _load(g), None)
+            elif isinstance(value, ast.Dict):  # a dict of results: its cotangent is one too
+                for key, item in zip(value.keys, value.values):
+                    part = ast.Subscript(_load(g), clone(key), ast.Load())
+                    if isinstance(item, ast.Name) and item.id in self.active:
+                        self._accumulate(item.id, part)
+                    elif isinstance(item, (ast.List, ast.Tuple)):
+                        self._accumulate_items(item, part, None)
             return
         if kind == "subscript":
             g = self._take(stmt.targets[0].id)
@@ -583,6 +600,9 @@ def primal_of(value, ctx):
         return (ctx.lookup(value.func), list(value.args),
                 {k.arg: k.value for k in value.keywords})
     raise ctx.error(value, f"cannot differentiate {ast.unparse(value)}")
+
+
+PULLBACK = "__autodiff_ast_pullback__"  # the marker statement of vjp code
 
 
 # NumPy functions that may return a view of their first argument.

@@ -143,6 +143,31 @@ def stored_adjoint(g, index):
     return np.where(written[index] == positions, piece, 0)
 
 
+def scatter_add(y, index, values):
+    """A copy of ``y`` with ``values`` added at ``index`` (repeated elements add up):
+    the compiler's functional spelling of ``np.add.at(y, index, values)``.
+
+    >>> scatter_add(np.zeros(2), np.array([0, 0, 1]), 1.0)
+    array([2., 1.])
+    """
+    out = np.array(y, dtype=np.result_type(y, values))
+    np.add.at(out, index, values)
+    return out
+
+
+def scatter_adjoint(d, g, index):
+    """The adjoint of ``g`` in ``stored_adjoint(g, index)`` given the result's adjoint
+    ``d``: ``d`` written back where it was read (where an element repeats, the last
+    write, the one whose value was kept, wins).
+
+    >>> scatter_adjoint(np.array([1.0, 2.0, 3.0]), np.zeros(2), np.array([0, 0, 1]))
+    array([2., 3.])
+    """
+    out = zeros_like(g)
+    out[index] = d
+    return out
+
+
 def ensure_scalar(out, name):
     """Return ``out`` if it is a scalar; otherwise say that ``grad`` needs a scalar output.
 

@@ -192,6 +192,8 @@ class _Structure:
             kind = None  # a user's function that happens to be called range, zip...
         if kind == "range" and isinstance(target, ast.Name):
             return [], target.id, [], iterable
+        if kind == "reversed" and len(call.args) == 1 and not call.keywords:
+            return self._reversed(target, call.args[0], stmt)
         setup, reads = [], []
         if kind == "enumerate" and len(call.args) == 1 and not call.keywords \
                 and isinstance(target, ast.Tuple) and len(target.elts) == 2:
@@ -216,6 +218,25 @@ class _Structure:
         index = self.ctx.fresh("_i", numbered=True)
         reads = [self._read(target, sequence, index, stmt)]
         return setup, index, reads, self.call("range", [self.call("len", [sequence])])
+
+    def _reversed(self, target, sequence, stmt):
+        """``for t in reversed(range(a, b))`` counts down, ``range(b - 1, a - 1, -1)``;
+        any other ``reversed(seq)`` walks ``seq``'s indices from the last."""
+        inner = sequence if isinstance(sequence, ast.Call) and isinstance(
+            sequence.func, ast.Name) and sequence.func.id == "range" and not sequence.keywords \
+            and self.ctx.namespace.get("range", builtins.range) is builtins.range else None
+        one = ast.Constant(1)
+        if inner is not None and isinstance(target, ast.Name) and len(inner.args) <= 2:
+            start, stop = ([ast.Constant(0)] + inner.args)[-2:]
+            bounds = self.call("range", [ast.BinOp(stop, ast.Sub(), one),
+                                         ast.BinOp(start, ast.Sub(), one), ast.Constant(-1)])
+            return [], target.id, [], bounds
+        setup = []
+        sequence = self._sequence(sequence, stmt, setup)
+        index = self.ctx.fresh("_i", numbered=True)
+        last = ast.BinOp(self.call("len", [sequence]), ast.Sub(), one)
+        bounds = self.call("range", [last, ast.Constant(-1), ast.Constant(-1)])
+        return setup, index, [self._read(target, sequence, index, stmt)], bounds
 
     def _sequence(self, expr, stmt, setup):
         """A name for the iterated sequence: the user's own name, or a new one."""

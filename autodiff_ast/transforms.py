@@ -23,8 +23,9 @@ def jvp(function, primals=None, tangents=None, *, wrt=None, verbose=False):
     """Forward mode: the value of ``function`` and its directional derivative.
 
     ``jvp(f)(primals, tangents)`` (or ``jvp(f, primals, tangents)``) takes the tuple of
-    ``f``'s positional arguments and one tangent per differentiated argument (all of
-    ``primals`` by default, or those of ``wrt``: an index, a name or a tuple of them),
+    ``f``'s positional arguments and the tuple of the tangents of the differentiated
+    arguments (all of ``primals`` by default, or those of ``wrt``: an index, a name or a
+    tuple of them; one tangent each),
     each of its argument's shape (or structure), and returns ``(value, tangent)``: ``f``
     at ``primals`` and ``J @ tangents``, of the value's shape. The generated code (see
     ``.source``) computes each value's tangent ``x_dot`` right after the value.
@@ -67,7 +68,10 @@ class JVPFunction:
     def __call__(self, primals, tangents):
         primals = tuple(primals)
         inner = self._inner(len(primals))
-        tangents = (tangents,) if inner._single and self._wrt is not None else tuple(tangents)
+        if not isinstance(tangents, (tuple, list)):
+            raise AutodiffError("jvp: tangents must be a tuple (or list) with one tangent per "
+                                "differentiated argument, as primals is a tuple of arguments")
+        tangents = tuple(tangents)
         if len(tangents) != len(inner._indices):
             raise AutodiffError(f"jvp: {len(tangents)} tangents given for the "
                                 f"{len(inner._indices)} differentiated arguments "
@@ -118,4 +122,297 @@ def _tangent_like(tangent, x, name):
     return tangent
 
 
-__all__ = ["jvp", "JVPFunction", "_finish_one"]
+
+
+def vjp(function, *args, wrt=0, verbose=False, **kwargs):
+    """Reverse mode for any output: the value of ``function`` and its pullback.
+
+    ``vjp(f)(*args)`` (or ``vjp(f, *args)``) runs the forward sweep once and returns
+    ``(value, pullback)``; ``pullback(cotangent)``, for a cotangent of the value's shape
+    (or structure, for a tuple or dict of results), returns the gradient of
+    ``sum(cotangent * value)`` with respect to the parameters of ``wrt`` (an index, a
+    name or a tuple of them, as for :func:`grad`), and may be called many times. The
+    generated code (``.source``) is the forward sweep with the adjoint sweep in a
+    ``pullback`` function defined inside it.
+
+    >>> import numpy as np
+    >>> def f(x):
+    ...     return x * x
+    >>> value, pullback = vjp(f, np.array([1.0, 2.0]))
+    >>> pullback(np.array([1.0, 10.0]))
+    array([ 2., 40.])
+    """
+    transform = VJPFunction(function, wrt, verbose)
+    if args or kwargs:
+        return transform(*args, **kwargs)
+    return transform
+
+
+class VJPFunction(GradientFunction):
+    """``vjp(f)``: callable with ``f``'s signature, returning ``(value, pullback)``."""
+
+    def __init__(self, function, wrt=0, verbose=False):
+        super().__init__(function, wrt, "vjp", verbose)
+
+    def __call__(self, *args, **kwargs):
+        generated, args, kwargs, inputs, _ = self._prepare(args, kwargs)
+        value, pullback = generated.function(*args, **kwargs)
+        return value, Pullback(pullback, value, inputs, self)
+
+    def __repr__(self):
+        return f"<vjp of {self.__wrapped__.__qualname__} wrt {self._names}>"
+
+
+class Pullback:
+    """The pullback of one ``vjp`` call: ``pullback(cotangent)`` gives the gradients.
+    ``.function`` is the generated ``pullback`` function itself."""
+
+    def __init__(self, function, value, inputs, transform):
+        self.function, self._value, self._inputs = function, value, inputs
+        self._transform = transform
+
+    def __call__(self, cotangent):
+        cotangent = _cotangent_like(cotangent, self._value)
+        return self._transform._finish(self.function(cotangent), self._inputs)
+
+
+def _cotangent_like(cotangent, value):
+    layout = structure_of(value) if isinstance(value, (tuple, list, dict)) else None
+    if layout is not None:
+        if structure_of(cotangent) != layout:
+            raise AutodiffError("vjp: the cotangent must have the structure of the value "
+                                "(the same keys and lengths)")
+        parts = [_cotangent_like(c, v) for c, v in
+                 zip(structure_leaves(cotangent, layout), structure_leaves(value, layout))]
+        return structure_rebuild(layout, iter(parts))
+    cotangent = _as_float(cotangent)
+    if shape(cotangent) != shape(value):
+        raise AutodiffError(f"vjp: the cotangent has shape {np.shape(cotangent)}, but the "
+                            f"value has shape {np.shape(value)}")
+    return cotangent
+
+
+# ----- Jacobians ----------------------------------------------------------------------
+
+
+def jacobian(function, wrt=0, *, mode=None, verbose=False):
+    """The Jacobian of ``function`` with respect to the parameters of ``wrt``.
+
+    ``jacobian(f)(*args)`` has shape ``value.shape + x.shape`` (a tuple of such arrays
+    for a tuple ``wrt``). ``mode="forward"`` builds it a column at a time with ``jvp``
+    (one run of the tangent code per input element), ``mode="reverse"`` a row at a time
+    with ``vjp`` (one forward sweep, then one pullback per output element); by default
+    the cheaper is chosen from the sizes, forward when the inputs have no more elements
+    than the output. ``.source`` is the code of the mode used last.
+
+    >>> import numpy as np
+    >>> def f(x):
+    ...     return np.array([x[0] * x[1], np.sin(x[0])])
+    >>> jacobian(f)(np.array([0.0, 2.0]))
+    array([[2., 0.],
+           [1., 0.]])
+    """
+    return JacobianFunction(function, wrt, mode, verbose)
+
+
+class JacobianFunction:
+    """``jacobian(f)``: callable with ``f``'s signature."""
+
+    def __init__(self, function, wrt=0, mode=None, verbose=False):
+        if mode not in (None, "forward", "reverse"):
+            raise AutodiffError(f"jacobian: mode must be 'forward', 'reverse' or None "
+                                f"(choose by shape), not {mode!r}")
+        self.__wrapped__ = function
+        self._mode = mode
+        self._reverse = VJPFunction(function, wrt, verbose)
+        self._single, self._indices = self._reverse._single, self._reverse._indices
+        self._forward = JVPFunction(function, self._indices, verbose)
+        self._sizes: dict = {}  # shapes of the inputs -> size of the output
+        self.last_mode = None
+
+    def __call__(self, *args, **kwargs):
+        if kwargs:
+            raise AutodiffError("jacobian: pass the arguments by position")
+        inputs = [_as_float(args[i]) for i in self._indices]
+        for x in inputs:
+            if structure_of(x) is not None:
+                raise AutodiffError("jacobian: differentiated arguments must be arrays or "
+                                    "numbers (use jvp or vjp with dicts, lists and tuples)")
+        n = sum(int(np.size(x)) for x in inputs)
+        key = tuple(shape(x) for x in inputs)
+        mode = self._mode
+        if mode is None:
+            m = self._sizes.get(key)
+            mode = "forward" if m is not None and n <= m else "reverse"
+        if mode == "reverse":
+            value, pullback = self._reverse(*args)
+            self._sizes[key] = m = int(np.size(value))
+            if self._mode is None and n <= m:  # learnt the output's size: forward is cheaper
+                mode = "forward"
+            else:
+                self.last_mode = "reverse"
+                return self._by_rows(value, pullback, inputs)
+        self.last_mode = "forward"
+        return self._by_columns(args, inputs)
+
+    def _by_rows(self, value, pullback, inputs):
+        out_shape = shape(value)
+        rows = [[] for _ in inputs]
+        basis = np.zeros(int(np.prod(out_shape, dtype=np.int64)))
+        for k in range(basis.size):
+            basis[k] = 1.0
+            grads = pullback(basis.reshape(out_shape) if out_shape else float(basis[0]))
+            basis[k] = 0.0
+            for row, g in zip(rows, (grads,) if self._single else grads):
+                row.append(np.ravel(g))
+        found = [np.array(row).reshape(out_shape + shape(x)) for row, x in zip(rows, inputs)]
+        return found[0] if self._single else tuple(found)
+
+    def _by_columns(self, args, inputs):
+        columns = [[] for _ in inputs]
+        out_shape = None
+        for j, x in enumerate(inputs):
+            for k in range(int(np.size(x))):
+                tangents = [np.zeros(shape(y)) if np.ndim(y) else 0.0 for y in inputs]
+                if np.ndim(x):
+                    tangents[j].flat[k] = 1.0
+                else:
+                    tangents[j] = 1.0
+                value, tangent = self._forward(args, tangents)
+                out_shape = shape(value)
+                columns[j].append(np.ravel(tangent))
+        found = []
+        for column, x in zip(columns, inputs):
+            if out_shape is None:  # an empty input
+                out_shape = shape(self.__wrapped__(*args))
+            matrix = np.array(column).reshape(shape(x) + out_shape)
+            axes = tuple(range(np.ndim(x), np.ndim(x) + len(out_shape))) + tuple(
+                range(np.ndim(x)))
+            found.append(np.ascontiguousarray(np.transpose(matrix, axes)))
+        return found[0] if self._single else tuple(found)
+
+    @property
+    def source(self):
+        if self.last_mode == "forward":
+            return self._forward.source
+        return self._reverse.source
+
+    def __repr__(self):
+        return f"<jacobian of {self.__wrapped__.__qualname__}>"
+
+
+# ----- second derivatives ---------------------------------------------------------------
+
+
+def hvp(function, wrt=0, *, verbose=False):
+    """Hessian-vector products of a scalar-valued ``function``, forward over reverse.
+
+    ``hvp(f)(primals, vectors)`` takes the tuple of ``f``'s positional arguments and the
+    tuple of one vector per parameter of ``wrt`` (each of its parameter's shape), and
+    returns ``H @ v``: the directional derivative of the gradient, computed by the
+    forward-mode code (``jvp``) of the generated gradient code (``.source``). It costs
+    a few gradient evaluations, whatever the number of parameters.
+
+    >>> import numpy as np
+    >>> def f(x):
+    ...     return np.sum(x ** 3)
+    >>> hvp(f)((np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
+    array([6., 0.])
+    """
+    return HVPFunction(function, wrt, verbose)
+
+
+class HVPFunction:
+    """``hvp(f)``: ``(primals, vectors) -> H @ vectors``."""
+
+    def __init__(self, function, wrt=0, verbose=False):
+        self.__wrapped__ = function
+        self._grad = GradientFunction(function, wrt, "grad")
+        self._single, self._indices = self._grad._single, self._grad._indices
+        self._verbose = verbose
+        self._tangents = None  # JVPFunction of the generated gradient function
+
+    def _jvp(self):
+        generated = self._grad.generated_function
+        if self._tangents is None or self._tangents.__wrapped__ is not generated:
+            self._tangents = JVPFunction(generated, self._indices, self._verbose)
+        return self._tangents
+
+    def __call__(self, primals, vectors):
+        primals = tuple(primals)
+        for i in self._indices:
+            if i < len(primals) and structure_of(primals[i]) is not None:
+                raise AutodiffError("hvp and hessian: differentiated arguments must be arrays "
+                                    "or numbers")
+        primals = tuple(_as_float(p) if i in self._indices else p
+                        for i, p in enumerate(primals))
+        _, tangent = self._jvp()(primals, vectors)
+        inputs = [primals[i] for i in self._indices]
+        return self._grad._finish(tangent, inputs)
+
+    @property
+    def source(self):
+        """The forward-mode code of the generated gradient code."""
+        return self._jvp().source
+
+    def __repr__(self):
+        return f"<hvp of {self.__wrapped__.__qualname__}>"
+
+
+def hessian(function, wrt=0, *, verbose=False):
+    """The Hessian of a scalar-valued ``function``, forward over reverse.
+
+    ``hessian(f)(*args)`` has shape ``x.shape + x.shape`` for one parameter, and is a
+    tuple of tuples of blocks ``H[i][j]`` of shape ``xi.shape + xj.shape`` for a tuple
+    ``wrt``. Column by column, each is one Hessian-vector product (:func:`hvp`): one run
+    of the forward-mode code of the generated gradient code per input element.
+
+    >>> import numpy as np
+    >>> def f(x):
+    ...     return x[0] ** 2 * x[1]
+    >>> hessian(f)(np.array([1.0, 3.0]))
+    array([[6., 2.],
+           [2., 0.]])
+    """
+    return HessianFunction(function, wrt, verbose)
+
+
+class HessianFunction:
+    """``hessian(f)``: callable with ``f``'s signature."""
+
+    def __init__(self, function, wrt=0, verbose=False):
+        self.__wrapped__ = function
+        self._hvp = HVPFunction(function, wrt, verbose)
+        self._single, self._indices = self._hvp._single, self._hvp._indices
+
+    def __call__(self, *args):
+        args = tuple(_as_float(a) if i in self._indices else a for i, a in enumerate(args))
+        inputs = [args[i] for i in self._indices]
+        columns = [[[] for _ in inputs] for _ in inputs]  # [i][j]: columns of block H_ij
+        for j, x in enumerate(inputs):
+            for k in range(int(np.size(x))):
+                vectors = [np.zeros(shape(y)) if np.ndim(y) else 0.0 for y in inputs]
+                if np.ndim(x):
+                    vectors[j].flat[k] = 1.0
+                else:
+                    vectors[j] = 1.0
+                products = self._hvp(args, vectors)
+                for i, product in enumerate((products,) if self._single else products):
+                    columns[i][j].append(np.ravel(product))
+        blocks = []
+        for i, xi in enumerate(inputs):
+            row = []
+            for j, xj in enumerate(inputs):
+                block = np.array(columns[i][j]).reshape(shape(xj) + shape(xi))
+                axes = tuple(range(np.ndim(xj), np.ndim(xj) + np.ndim(xi))) + tuple(
+                    range(np.ndim(xj)))
+                row.append(np.ascontiguousarray(np.transpose(block, axes)))
+            blocks.append(tuple(row))
+        return blocks[0][0] if self._single else tuple(blocks)
+
+    @property
+    def source(self):
+        return self._hvp.source
+
+    def __repr__(self):
+        return f"<hessian of {self.__wrapped__.__qualname__}>"

@@ -5,7 +5,7 @@ rules; each other module holds one family of rules.
 """
 
 from . import (arithmetic, elementwise, gradient_control, linalg,  # noqa: F401
-               python_builtins, reductions, shape, zero_gradient)
+               python_builtins, reductions, runtime_helpers, shape, zero_gradient)
 from .registry import (NONDIFFERENTIABLE, RULES, TANGENTS, Rule, adjoint, elementwise,
                        is_nondifferentiable, linear, lookup, multilinear, nondifferentiable,
                        tangent)
