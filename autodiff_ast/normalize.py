@@ -37,6 +37,7 @@ import ast
 import inspect
 
 from . import normal_form
+from . import source as source_pass
 from .astutil import clone, literal
 from .rules import registry
 from .structure import structure
@@ -449,15 +450,15 @@ class _Normalizer:
                 and normal_form.is_reference(func, self.ctx)):
             return None
         try:
-            function = self.ctx.lookup(func)
+            function = source_pass.generated_code_of(self.ctx.lookup(func))
         except (AttributeError, KeyError, TypeError):
             return None
         if not inspect.isfunction(function) or registry.lookup(function) is not None \
                 or registry.is_nondifferentiable(function) or _library(function):
             return None
-        from . import desugar as desugar_pass, fence, resolve as resolve_pass, source
+        from . import desugar as desugar_pass, fence, resolve as resolve_pass
 
-        fn, child = source.read(function, parent=self.ctx)
+        fn, child = source_pass.read(function, parent=self.ctx)
         fence.check(fn, child)
         fn = resolve_pass.resolve(fn, child)
         fn = desugar_pass.desugar(fn, child)
@@ -615,6 +616,8 @@ LIBRARIES = {"numpy", "scipy", "sklearn", "pandas", "torch", "jax", "autograd", 
 
 
 def _library(function):
+    if getattr(function, "__module__", None) == "autodiff_ast.generated":
+        return False  # generated gradient code (a call of grad(f) inside the function)
     module = (getattr(function, "__module__", None) or "").split(".")[0]
     filename = getattr(getattr(function, "__code__", None), "co_filename", "")
     return module in LIBRARIES or "site-packages" in filename or "dist-packages" in filename

@@ -31,6 +31,15 @@ from .context import Context
 from .errors import SourceUnavailableError
 
 
+def generated_code_of(function):
+    """The generated Python function behind a gradient transform (``grad(f)`` is
+    differentiated through its generated code: ``grad(grad(f))``), else ``function``."""
+    if getattr(function, "_mode", None) in ("grad", "value_and_grad") and hasattr(
+            function, "generated_function"):
+        return function.generated_function
+    return function
+
+
 def require_python_function(function):
     """Raise :class:`SourceUnavailableError` unless ``function`` is a Python function."""
     if not inspect.isfunction(function):
