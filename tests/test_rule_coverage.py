@@ -3,10 +3,19 @@
 import importlib
 import pathlib
 
-from autodiff_ast.rules import NONDIFFERENTIABLE, RULES
+from autodiff_ast.rules import NONDIFFERENTIABLE, RULES, registry
+
+
+def _load_optional_rules():
+    """Register the rules of the optional libraries too (``registry.LAZY_RULES``, loaded
+    once the library is imported): the test dependencies install every one of them."""
+    for trigger, _ in list(registry.LAZY_RULES):
+        importlib.import_module(trigger)
+    registry.load_lazy_rules()
 
 
 def _swept():
+    _load_optional_rules()
     covered = set()
     for path in sorted(pathlib.Path(__file__).parent.glob("test_rules_*.py")):
         module = importlib.import_module(path.stem)

@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib
 import inspect
+import sys
 import textwrap
 from typing import Callable
 
@@ -278,17 +280,23 @@ def elementwise(*primals):
 def tangent_lookup(primal):
     """The tangent :class:`Rule` registered for ``primal``, or ``None``."""
     try:
-        return TANGENTS.get(primal)
+        rule = TANGENTS.get(primal)
     except TypeError:
         return None
+    if rule is None and LAZY_RULES and load_lazy_rules():
+        return TANGENTS.get(primal)
+    return rule
 
 
 def linear_lookup(primal):
     """The :class:`Linear` declaration of ``primal``, or ``None``."""
     try:
-        return LINEAR.get(primal)
+        declared = LINEAR.get(primal)
     except TypeError:
         return None
+    if declared is None and LAZY_RULES and load_lazy_rules():
+        return LINEAR.get(primal)
+    return declared
 
 
 def is_elementwise(primal):
@@ -314,13 +322,57 @@ def unregister_tangent(primal, rule=None):
 def lookup(primal):
     """The :class:`Rule` of ``primal``, or ``None``."""
     try:
-        return RULES.get(primal)
+        rule = RULES.get(primal)
     except TypeError:  # unhashable callables have no rules
         return None
+    if rule is None and LAZY_RULES and load_lazy_rules():
+        return RULES.get(primal)
+    return rule
 
 
 def is_nondifferentiable(primal):
     try:
-        return primal in NONDIFFERENTIABLE
+        found = primal in NONDIFFERENTIABLE
     except TypeError:
         return False
+    if not found and LAZY_RULES and load_lazy_rules():
+        return primal in NONDIFFERENTIABLE
+    return found
+
+
+# ----- rules of optional libraries, registered once the library is in use ---------------
+
+LAZY_RULES: list = [
+    ("scipy.special", "autodiff_ast.rules.scipy_special"),
+]
+"""``(trigger module, rules module)`` pairs whose rules are not registered yet.
+
+Rules for an optional library live in a module of their own that imports the library,
+and importing the library is slow (SciPy), so they are not registered when autodiff_ast
+is imported. Instead the lookups above, on a miss only, call :func:`load_lazy_rules`:
+a rules module whose trigger module is in ``sys.modules`` (the user's code imported it,
+so its functions may be the ones looked up) is imported then, which registers its rules,
+and the lookup is tried again. A loaded pair is removed, so once every pair is loaded a
+miss costs one more truth test of this list. Append a pair to add an optional family;
+its rules module registers rules of the trigger module's functions only.
+"""
+
+
+def load_lazy_rules():
+    """Import the rules module of every :data:`LAZY_RULES` pair whose trigger module has
+    been imported; whether any was (the tables may then hold more rules).
+
+    The rules are of the trigger module's functions only, and no code generated before
+    can call those: the first lookup of one is what loads them. So that code is not
+    stale, and the generation count is left as it was (the compilation under way is not
+    started again)."""
+    loaded = False
+    generation = GENERATION[0]
+    for pair in list(LAZY_RULES):
+        trigger, rules = pair
+        if trigger in sys.modules:
+            LAZY_RULES.remove(pair)  # first, so that a failing import is not retried
+            importlib.import_module(rules)
+            loaded = True
+    GENERATION[0] = generation
+    return loaded
