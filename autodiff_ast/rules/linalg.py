@@ -20,7 +20,7 @@ from collections import Counter
 import numpy as np
 
 from ..runtime import matmul_lhs, matmul_rhs
-from .registry import adjoint, given, multilinear
+from .registry import adjoint, given, multilinear, tangent
 
 
 @adjoint(np.matmul, ast.MatMult)
@@ -580,3 +580,142 @@ def eigh(g, ans, a, UPLO="L"):
 multilinear(np.matmul, ast.MatMult, np.dot, np.vdot, np.inner, np.outer, np.tensordot, np.kron,
             np.cross)
 multilinear(np.einsum, params=("operand0", "operand1", "operand2"))
+
+# The others have explicit tangent rules: norms, inverses, solvers, decompositions.
+
+
+def norm_input_tangent(g, ans, x, ord=None, axis=None, keepdims=False):
+    """The tangent of ``np.linalg.norm(x, ord, axis, keepdims)`` given ``x``'s tangent
+    ``g``: the norm's gradient (:func:`norm_input_adjoint` for an adjoint of ones) times
+    ``g``, summed over the norm's axes. Where the norm is not differentiable the tangent
+    is the one of the subgradient the adjoint rule picks: 0 where the norm is 0, 0 for an
+    element that is 0 under ``ord=1``, the extremum shared between ties for ``inf``.
+
+    >>> float(norm_input_tangent(np.array([1.0, 0.5]), 7.0, np.array([3.0, -4.0]), ord=1))
+    0.5
+    >>> float(norm_input_tangent(np.ones((2, 2)), 0.0, np.zeros((2, 2)), ord='nuc'))
+    0.0
+    """
+    gradient = norm_input_adjoint(np.ones_like(ans), ans, x, ord, axis, keepdims)
+    return np.sum(gradient * g, axis=axis, keepdims=keepdims)
+
+
+@tangent(np.linalg.norm)
+def norm_tangent(g, ans, x, ord=None, axis=None, keepdims=False):
+    """The 2-norm and the Frobenius norm: ``sum(x * g) / ans`` over the norm's axes;
+    other orders, see :func:`norm_input_tangent`. At ``x = 0`` the tangent is 0, as the
+    gradient is (the norm has no derivative there)."""
+    if not given(ord):
+        if not given(axis) and not given(keepdims):
+            return np.sum(x * g) / np.where(ans == 0, 1, ans)
+        return np.sum(x * g, axis=axis, keepdims=keepdims) / np.where(ans == 0, 1, ans)
+    return norm_input_tangent(g, ans, x, ord, axis, keepdims)
+
+
+@tangent(np.linalg.inv)
+def inv_tangent(g, ans, a):
+    """``d inv(a) = -inv(a) @ da @ inv(a)``."""
+    return -ans @ g @ ans
+
+
+@tangent(np.linalg.det)
+def det_tangent(g, ans, a):
+    """``d det(a) = det(a) * trace(inv(a) @ da)`` (``a`` must be invertible, as for the
+    gradient)."""
+    return ans * np.trace(np.linalg.solve(a, g), axis1=-2, axis2=-1)
+
+
+@tangent(np.linalg.slogdet, outputs=2)
+def slogdet_tangent(g, ans, a):
+    """The sign is constant (its tangent is zeros); ``d log|det(a)| = trace(inv(a) @ da)``."""
+    return np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, g), axis1=-2, axis2=-1)
+
+
+@tangent(np.linalg.solve)
+def solve_tangent(g, ans, a, b):
+    """``a @ ans = b``, so ``da @ ans + a @ d ans = db``: ``d ans = solve(a, db - da @
+    ans)``, one solve per differentiated argument (a vector ``b`` and its ``ans`` are
+    multiplied as vectors)."""
+    return -np.linalg.solve(a, g[0] @ ans), np.linalg.solve(a, g[1])
+
+
+@tangent(np.linalg.pinv)
+def pinv_tangent(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
+    """Where the rank of ``a`` does not change (a full-rank ``a``): ``dp = -p da p
+    + p p.T da.T (1 - a p) + (1 - p a) da.T p.T p``. Where small singular values are cut
+    off it is the tangent of the cut matrix, as for the gradient."""
+    p_t = np.swapaxes(ans, -1, -2)
+    g_t = np.swapaxes(g, -1, -2)
+    return (-ans @ g @ ans + ans @ p_t @ (g_t - g_t @ a @ ans)
+            + (g_t - ans @ (a @ g_t)) @ p_t @ ans)
+
+
+@tangent(np.linalg.matrix_power)
+def matrix_power_tangent(g, ans, a, n):
+    """``n`` is usually a literal: 0, 1 and 2 are written out, other powers call
+    :func:`matrix_power_input_tangent`."""
+    if n == 0:
+        return np.zeros_like(ans)
+    if n == 1:
+        return g
+    if n == 2:
+        return g @ a + a @ g
+    return matrix_power_input_tangent(g, a, n)
+
+
+def matrix_power_input_tangent(g, a, n):
+    """The tangent of ``np.linalg.matrix_power(a, n)`` given ``a``'s tangent ``g``:
+    ``sum(a ** k @ g @ a ** (n - 1 - k) for k in range(n))`` for ``n > 0``, built up
+    power by power; a negative ``n`` is the power ``-n`` of ``inv(a)``, whose tangent
+    is ``-inv(a) @ g @ inv(a)``.
+
+    >>> matrix_power_input_tangent(np.ones((2, 2)), 2 * np.eye(2), 3)
+    array([[12., 12.],
+           [12., 12.]])
+    """
+    if n == 0:
+        return np.zeros_like(a * g)
+    if n < 0:
+        base = np.linalg.inv(a)
+        base_dot = -base @ g @ base
+    else:
+        base, base_dot = np.asarray(a), g
+    power, total = base, base_dot  # base ** k and its tangent
+    for _ in range(1, abs(n)):
+        total = total @ base + power @ base_dot
+        power = power @ base
+    return total
+
+
+@tangent(np.linalg.cholesky)
+def cholesky_tangent(g, ans, a, *, upper=False):
+    """For ``a = l @ l.T``: ``dl = l @ phi(inv(l) @ da @ inv(l).T)``, with ``phi`` keeping
+    the lower triangle and halving the diagonal.
+
+    Like the gradient, the tangent is the one for a symmetric change of ``a``: ``da`` is
+    taken as its symmetric part ``(g + g.T) / 2`` (NumPy reads one triangle only), so the
+    two rules agree."""
+    if upper:  # ans = l.T
+        lower = np.swapaxes(ans, -1, -2)
+    else:
+        lower = ans
+    m = np.linalg.solve(lower, np.swapaxes(np.linalg.solve(lower, g), -1, -2))
+    # phi of the symmetric part of m (inv(l) @ g.T @ inv(l).T), lower triangle
+    dl = lower @ (0.5 * (np.tril(m) + np.tril(np.swapaxes(m, -1, -2), -1)))
+    if upper:
+        return np.swapaxes(dl, -1, -2)
+    return dl
+
+
+@tangent(np.linalg.eigh, outputs=2)
+def eigh_tangent(g, ans, a, UPLO="L"):
+    """For ``a = v @ diag(w) @ v.T`` and ``m = v.T @ da @ v``: ``dw = diag(m)`` and
+    ``dv = v @ (f * m)`` with ``f[i, j] = 1 / (w[j] - w[i])`` off the diagonal.
+
+    Like the gradient, the tangent is the one for a symmetric change of ``a`` (``da`` is
+    taken as ``(g + g.T) / 2``), and where two eigenvalues are equal their eigenvectors
+    are not unique and the pair contributes nothing (``f`` is taken as 0 there)."""
+    m = np.swapaxes(ans[1], -1, -2) @ g @ ans[1]
+    gaps = ans[0][..., None, :] - ans[0][..., :, None]  # gaps[..., i, j] = w[j] - w[i]
+    return (np.diagonal(m, axis1=-2, axis2=-1).copy(),
+            ans[1] @ (0.5 * (m + np.swapaxes(m, -1, -2)) / np.where(gaps == 0, np.inf, gaps)))
