@@ -43,7 +43,7 @@ from . import activity, inline, normal_form, runtime
 from .astutil import clone
 from .codegen import comment
 from .errors import MissingRuleError
-from .reverse import _describe, _identifier, parameter_names, primal_of
+from .reverse import VIEWS, _describe, _identifier, parameter_names, primal_of
 from .rules import registry
 from .shapes import ShapeFacts
 
@@ -140,7 +140,13 @@ class _Forward:
                 self.out.append(self._at(new, stmt))
                 self.commented = None
                 continue
-            self._emit(stmt)
+            if self._is_view_of_written(stmt):
+                # a view into an array a later write changes: a copy, so that what was
+                # read stays what it was (for the tangents computed from it)
+                self._emit(self._at(ast.Assign(stmt.targets, _call(ast.Attribute(
+                    stmt.value, "copy", ast.Load()), [])), stmt))
+            else:
+                self._emit(stmt)
             self._tangent(stmt)
 
     # ----- one statement ---------------------------------------------------------------
@@ -178,7 +184,8 @@ class _Forward:
             return self._assign_dot(targets[0], self._tangent_of(value))
         if kind == "subscript":
             return self._assign_dot(targets[0], ast.Subscript(
-                self._tangent_of(value.value), clone(value.slice), ast.Load()))
+                self._tangent_of(value.value), clone(value.slice), ast.Load()),
+                copy=value.value.id in self.written)
         self._operation(stmt, kind, targets)
 
     def _operation(self, stmt, kind, targets):
@@ -201,7 +208,7 @@ class _Forward:
                 self._emit(ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in names],
                                                  ast.Store())], result))
             return
-        self._assign_dot(targets[0], result)
+        self._assign_dot(targets[0], result, copy=self._is_view_of_written(stmt))
 
     def _rule_tangent(self, key, value, args, keywords, ans, kind):
         """The tangent expression of ``value`` (emitting any statements it needs first)."""
@@ -352,6 +359,8 @@ class _Forward:
         if isinstance(atom, ast.Dict):
             return ast.Dict([clone(k) for k in atom.keys],
                             [self._tangent_of(v) for v in atom.values])
+        if isinstance(atom, ast.Constant) and atom.value is None:
+            return ast.Constant(None)  # no value (add_to_item(None, ...): no list yet)
         return ast.Constant(0.0)
 
     def _zeros(self, atom):
@@ -367,8 +376,22 @@ class _Forward:
     def _load_dot(self, name):
         return _load(self._dot_name(name))
 
-    def _assign_dot(self, name, value):
-        if name in self.written and isinstance(value, (ast.Name, ast.Subscript)):
+    def _is_view_of_written(self, stmt):
+        kind = normal_form.kind(stmt, self.ctx)
+        if kind == "subscript":
+            return stmt.value.value.id in self.written
+        if kind == "attribute":
+            return stmt.value.attr == "T" and stmt.value.value.id in self.written
+        if kind == "call" and stmt.value.args and isinstance(stmt.value.args[0], ast.Name):
+            try:
+                callee = self.ctx.lookup(stmt.value.func)
+            except (AttributeError, TypeError, KeyError):
+                return False
+            return callee in VIEWS and stmt.value.args[0].id in self.written
+        return False
+
+    def _assign_dot(self, name, value, copy=False):
+        if copy or name in self.written and isinstance(value, (ast.Name, ast.Subscript)):
             # an array the function writes into gets a tangent of its own to write into
             value = _call(ast.Attribute(_load(self.ctx.numpy()), "copy", ast.Load()), [value])
         self._emit(_assign_name(self._dot_name(name), value))

@@ -86,7 +86,8 @@ def broadcast_like(t, like):
 
 
 def zeros_like(x):
-    """A zero gradient for ``x``: ``0.0`` for a Python number, else float zeros of its shape.
+    """A zero gradient for ``x``: ``0.0`` for a Python number, else float zeros of its shape
+    (for a tuple, list or dict of values: the same of zeros).
 
     >>> zeros_like(3)
     0.0
@@ -97,6 +98,10 @@ def zeros_like(x):
     """
     if isinstance(x, (int, float)):
         return 0.0
+    if isinstance(x, (tuple, list)):  # a tuple of results: a tuple of zeros
+        return type(x)(zeros_like(item) for item in x)
+    if isinstance(x, dict):
+        return {key: zeros_like(item) for key, item in x.items()}
     x = np.asarray(x)
     dtype = x.dtype if x.dtype.kind in "fc" else np.float64
     return np.zeros(x.shape, dtype=dtype)
