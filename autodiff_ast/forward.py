@@ -38,6 +38,7 @@ def f(x, W, x_dot):
 from __future__ import annotations
 
 import ast
+import inspect
 
 from . import activity, inline, normal_form, runtime
 from .astutil import clone
@@ -107,8 +108,11 @@ class _Forward:
             return names
         key, args, keywords = primal_of(value, self.ctx)
         declared = registry.linear_lookup(key)
-        rule = registry.lookup(key)
-        if declared is None or rule is None or registry.tangent_lookup(key) is not None:
+        if declared is None or registry.tangent_lookup(key) is not None:
+            return names
+        try:
+            rule = self._signature(key, value)
+        except MissingRuleError:
             return names
         try:
             bound, _ = inline.bind_arguments(rule, rule.parameters, args, keywords)
@@ -313,10 +317,7 @@ class _Forward:
             return ["x1", "x2"]
         if isinstance(value, (ast.UnaryOp, ast.Attribute)):
             return ["x"]
-        rule = registry.lookup(key)
-        if rule is None:
-            raise self._missing(key, value)
-        return [p.name for p in rule.parameters]
+        return [p.name for p in self._signature(key, value).parameters]
 
     def _positions(self, value, args, keywords, names):
         """Parameter name -> ``(slot, atom)``: where in ``value`` the argument sits."""
@@ -326,7 +327,7 @@ class _Forward:
             return {"x": ("operand", value.operand)}
         if isinstance(value, ast.Attribute):
             return {"x": ("value", value.value)}
-        rule = registry.lookup(primal_of(value, self.ctx)[0])
+        rule = self._signature(primal_of(value, self.ctx)[0], value)
         bound, defaulted = inline.bind_arguments(rule, rule.parameters, args, keywords)
         slots = {}
         for name, atom in bound.items():
@@ -339,6 +340,17 @@ class _Forward:
                 if kw.value is atom:
                     slots[name] = (("keywords", i), atom)
         return slots
+
+    def _signature(self, key, value):
+        """Something with ``.parameters`` naming ``key``'s parameters: its adjoint rule,
+        or, for a function without one (an adjoint rule called at run time), its own."""
+        rule = registry.lookup(key)
+        if rule is not None:
+            return rule
+        try:
+            return _Parameters(list(inspect.signature(key).parameters.values()))
+        except (TypeError, ValueError):
+            raise self._missing(key, value) from None
 
     # ----- tangents of atoms ----------------------------------------------------------
 
@@ -432,6 +444,11 @@ class _Forward:
                    f"the first parameter>\n\n"
                    f"or declare it with autodiff_ast.linear({spelled}) if it is linear.",
             MissingRuleError)
+
+
+class _Parameters:
+    def __init__(self, parameters):
+        self.parameters = parameters
 
 
 def _replace(value, replacements):

@@ -295,8 +295,24 @@ def linear_lookup(primal):
     except TypeError:
         return None
     if declared is None and LAZY_RULES and load_lazy_rules():
-        return LINEAR.get(primal)
+        declared = LINEAR.get(primal)
+    if declared is None:
+        declared = _linear_adjoint(primal)
     return declared
+
+
+def _linear_adjoint(function):
+    """The adjoint rule of a (jointly) linear primal is linear in ``g`` and reads its
+    other arguments for their shapes only, so its tangent, where generated code calls it
+    at run time (``sum_(g, ans, a, axis)`` for an axis known only then), is the rule
+    applied to ``g``'s tangent."""
+    for primal, rule in list(RULES.items()):
+        if rule.function is function:
+            declared = LINEAR.get(primal)
+            if declared is not None and not declared.separately:
+                first = next(iter(inspect.signature(function).parameters))
+                return Linear((first,), False)
+    return None
 
 
 def is_elementwise(primal):
