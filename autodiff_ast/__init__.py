@@ -25,10 +25,13 @@ from .gradients import gradient_hook, print_gradient, stop_gradient
 from .errors import (AutodiffError, AutodiffSyntaxError, MissingRuleError,
                      NonScalarOutputError, SourceUnavailableError, WrtError)
 from .rules import adjoint, elementwise, linear, multilinear, nondifferentiable, tangent
-from .transforms import JVPFunction, jvp
+from .transforms import (HessianFunction, HVPFunction, JacobianFunction, JVPFunction,
+                         VJPFunction, hessian, hvp, jacobian, jvp, vjp)
 
 __all__ = [
-    "grad", "value_and_grad", "jvp", "GradientFunction", "JVPFunction",
+    "grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian", "hvp",
+    "GradientFunction", "JVPFunction", "VJPFunction", "JacobianFunction", "HessianFunction",
+    "HVPFunction",
     "adjoint", "tangent", "linear", "multilinear", "elementwise", "nondifferentiable",
     "stop_gradient", "gradient_hook", "print_gradient",
     "AutodiffError", "AutodiffSyntaxError", "MissingRuleError", "NonScalarOutputError",
