@@ -349,12 +349,7 @@ class _Reverse:
             elif isinstance(value, (ast.List, ast.Tuple)):
                 self._accumulate_items(value, _load(g), None)
             elif isinstance(value, ast.Dict):  # a dict of results: its cotangent is one too
-                for key, item in zip(value.keys, value.values):
-                    part = ast.Subscript(_load(g), clone(key), ast.Load())
-                    if isinstance(item, ast.Name) and item.id in self.active:
-                        self._accumulate(item.id, part)
-                    elif isinstance(item, (ast.List, ast.Tuple)):
-                        self._accumulate_items(item, part, None)
+                self._accumulate_dict(value, _load(g))
             return
         if kind == "subscript":
             g = self._take(stmt.targets[0].id)
@@ -534,6 +529,23 @@ class _Reverse:
             elif isinstance(element, (ast.List, ast.Tuple)) and any(
                     isinstance(n, ast.Name) and n.id in self.active for n in ast.walk(element)):
                 self._accumulate_items(element, part, broadcast_result)
+            elif isinstance(element, ast.Dict):
+                self._accumulate_dict(element, part)
+
+    def _accumulate_dict(self, display, contribution):
+        """The adjoint ``contribution`` of a dict display, key by key."""
+        if not isinstance(contribution, ast.Name):
+            name = self.ctx.fresh("_r", numbered=True)
+            self._assign(name, contribution)
+            contribution = _load(name)
+        for key, item in zip(display.keys, display.values):
+            part = ast.Subscript(clone(contribution), clone(key), ast.Load())
+            if isinstance(item, ast.Name) and item.id in self.active:
+                self._accumulate(item.id, part)
+            elif isinstance(item, (ast.List, ast.Tuple)):
+                self._accumulate_items(item, part, None)
+            elif isinstance(item, ast.Dict):
+                self._accumulate_dict(item, part)
 
     def _is_basic(self, index):
         """Is ``index`` made of constants, slices and integer names only, so that no
