@@ -178,6 +178,12 @@ class _Normalizer:
             if not isinstance(value, ast.Name):
                 value = self.operation(stmt.value, name_hint="out")
             self.emit(ast.Return(value))
+        elif isinstance(stmt, ast.Expr) and _is_pop(stmt.value):
+            # the item is kept in a name: reverse mode pushes it back
+            receiver = stmt.value.func.value.id
+            receiver = self.version.get(receiver, receiver)
+            self.emit(ast.Assign([ast.Name(self.ctx.temp(), ast.Store())], ast.Call(
+                ast.Attribute(ast.Name(receiver, ast.Load()), "pop", ast.Load()), [], [])))
         elif isinstance(stmt, (ast.Expr, ast.Assert)):
             self.emit(_Rename(self.version).visit(stmt))
         elif isinstance(stmt, ast.Pass):

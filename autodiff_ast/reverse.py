@@ -183,11 +183,6 @@ class _Reverse:
                                                  "np.stack(...)[i] to pick by a variable")
             if not any(name in self.active for name in activity.operands(stmt, self.ctx)):
                 continue
-            if kind == "pop":
-                raise self.ctx.error(stmt, "reverse mode through list.pop() is not supported "
-                                           "(it is what gradient code does with its saved "
-                                           "values): for second derivatives of code with "
-                                           "loops use hessian or hvp (forward over reverse)")
             if kind in ("binary", "unary", "call", "attribute", "unpack"):
                 key = self._primal(stmt.value)[0]
                 rule = registry.lookup(key)
@@ -212,7 +207,9 @@ class _Reverse:
             elif any(t in self.leaf_set for t in activity.targets(stmt)):
                 continue  # a parameter's leaf: its adjoint is a gradient to return
             else:
-                if any(t in self.holder for t in activity.targets(stmt)):
+                if normal_form.kind(stmt, self.ctx) == "pop":
+                    self._reverse_pop(stmt)
+                elif any(t in self.holder for t in activity.targets(stmt)):
                     self._adjoint(stmt)
                 self._restore(stmt)
 
@@ -316,6 +313,10 @@ class _Reverse:
 
     def _restore(self, stmt):
         """Put back the values ``stmt`` overwrote, for the statements reversed after it."""
+        if normal_form.kind(stmt, self.ctx) == "pop":  # the item goes back on its list
+            item, var = activity.targets(stmt)
+            self.out.append(self._at(ast.Expr(_call(_attribute(var, "append"), [_load(item)])),
+                                     stmt))
         for save in reversed(self.tape.saves.get(id(stmt), [])):
             value = _call(_attribute(save.stack, "pop"), []) if save.stack else _load(save.copy)
             if save.index is not None:
@@ -408,6 +409,25 @@ class _Reverse:
             self.holder[var] = name
         self._emit(ast.Assign([ast.Subscript(_load(name), clone(index), ast.Store())],
                               ast.Constant(0.0)))
+
+    def _reverse_pop(self, stmt):
+        """``t = out.pop()``: ``t``'s adjoint is the adjoint of the item it took, which
+        goes back on the end of ``out``'s list of adjoints (zeros for an item with none,
+        so that the list stays aligned with ``out``'s items)."""
+        item, var = activity.targets(stmt)
+        if var not in self.active:
+            self.holder.pop(item, None)
+            return
+        name = self._name(var)
+        if var not in self.holder:
+            self._assign(name, _call(self._helper(runtime.zeros_like_items), [_load(var)]))
+        elif self.holder[var] != name or var not in self.owned:
+            self._assign(name, _call(_load(self.ctx.builtin("list")), [_load(self.holder[var])]))
+        adjoint = _load(self._take(item)) if item in self.holder else \
+            _call(self._helper(runtime.zeros_like), [_load(item)])
+        self._emit(ast.Expr(_call(_attribute(name, "append"), [adjoint])))
+        self.holder[var] = name
+        self.owned.add(var)
 
     def _reverse_append(self, stmt):
         """``out.append(v)``: the last adjoint of ``out``'s items is ``v``'s."""

@@ -38,7 +38,7 @@ import ast
 import dataclasses
 
 from .activity import targets
-from .normal_form import statements
+from .normal_form import is_pop, statements
 
 
 @dataclasses.dataclass
@@ -103,6 +103,8 @@ class _Planner:
             after_may, _ = self.block(stmt.body, entry_may, entry_must, loops + [stmt])
             return may | after_may, must
         assigned = targets(stmt)
+        if isinstance(stmt, ast.Assign) and is_pop(stmt.value):
+            assigned = assigned[:1]  # the list changes in place; reversing pushes back
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
             self._save(stmt, assigned[0], loops, must, index=stmt.targets[0].slice)
         elif id(stmt) not in self.recomputed and isinstance(stmt, ast.Assign) \
