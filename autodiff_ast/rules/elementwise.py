@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import runtime
 
-from .registry import Attribute, adjoint, elementwise, linear
+from .registry import Attribute, adjoint, elementwise, linear, tangent
 
 # ----- exponentials and logarithms -------------------------------------------------------
 
@@ -292,3 +292,12 @@ def sigmoid(g, ans, x):
 
 elementwise(np.sinc)
 linear(np.real, Attribute("real"))
+
+
+@tangent(np.nan_to_num)
+def nan_to_num_tangent(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """The tangent passes where ``x`` is finite and is 0 where a constant replaced ``x``
+    (as for the gradient). A ``where`` rather than the adjoint rule's product: the
+    tangent of a non-finite element may itself be infinite (``np.log(0)``), and ``inf *
+    0`` would make it NaN."""
+    return np.where(np.isfinite(x), g, 0)

@@ -9,7 +9,7 @@ import builtins
 
 import numpy as np
 
-from .registry import adjoint, elementwise, given, linear
+from .registry import adjoint, elementwise, given, linear, tangent
 
 
 @adjoint(builtins.max)
@@ -60,3 +60,25 @@ def builtin_float(g, ans, x=0.0):
 elementwise(builtins.abs)
 linear(builtins.sum, params=("iterable", "start"))
 linear(builtins.float)
+
+
+@tangent(builtins.max)
+def builtin_max_tangent(g, ans, a, b=None):
+    """``max(a, b)`` takes the tangent of the larger number, the mean of both on a tie
+    (the adjoint rule gives half to each); ``max(x)`` of a 1-D array or a list takes
+    the mean of the tangents of its largest elements (ties share evenly)."""
+    if not given(b):
+        return np.mean(g[0], where=np.asarray(a) == ans), None
+    return (g[0] if a > b else 0.5 * g[0] if a == b else 0 * g[0]), (
+        g[1] if b > a else 0.5 * g[1] if a == b else 0 * g[1])
+
+
+@tangent(builtins.min)
+def builtin_min_tangent(g, ans, a, b=None):
+    """``min(a, b)`` takes the tangent of the smaller number, the mean of both on a tie;
+    ``min(x)`` of a 1-D array or a list takes the mean of the tangents of its smallest
+    elements (ties share evenly)."""
+    if not given(b):
+        return np.mean(g[0], where=np.asarray(a) == ans), None
+    return (g[0] if a < b else 0.5 * g[0] if a == b else 0 * g[0]), (
+        g[1] if b < a else 0.5 * g[1] if a == b else 0 * g[1])

@@ -17,12 +17,17 @@ keyword-only here, so that a positional ``out`` is never mistaken for them.
 Counts are Python ints or are summed in the adjoint's dtype, so float32 inputs give
 float32 gradients. The rules are for real inputs (the ``var`` and ``std`` rules do not
 conjugate).
+
+The tangent (forward-mode) rules at the end reduce the argument's tangent the way the
+primal reduces the argument, weighted by the same derivatives, and pick the same
+derivative where there is a kink or a tie. Like the adjoint rules they ignore ``dtype=``:
+a tangent has the dtype of the tangent it is computed from.
 """
 
 import numpy as np
 
 from ..runtime import reduced_count
-from .registry import adjoint, linear
+from .registry import adjoint, linear, tangent
 
 
 # ----- helpers that generated code calls ------------------------------------------------
@@ -311,3 +316,162 @@ def std(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False, correction=
 # ----- forward mode ------------------------------------------------------------------
 
 linear(np.sum, np.mean, np.cumsum, np.trace)
+
+
+def cumprod_input_tangent(g, ans, a, axis):
+    """The tangent of ``ans = np.cumprod(a, axis)`` given ``a``'s tangent ``g``:
+    ``sum over j <= i of g[j] * prod(a[k] for k <= i if k != j)`` along ``axis`` (the
+    flattened ``a`` for None).
+
+    Without zeros in ``a`` it is ``ans`` times the cumulative sum of ``g / a``. With zeros
+    it is computed without dividing, by the recurrence ``t[i] = t[i-1] * a[i] + ans[i-1]
+    * g[i]`` along the axis (one vectorized step per element of the axis).
+
+    >>> cumprod_input_tangent(np.ones(3), np.array([2.0, 0.0, 0.0]), np.array([2.0, 0.0, 5.0]), 0)
+    array([ 1.,  2., 10.])
+    """
+    a = np.asarray(a)
+    if axis is None:
+        return cumprod_input_tangent(np.ravel(np.broadcast_to(g, a.shape)), ans, np.ravel(a), 0)
+    g = np.broadcast_to(g, a.shape)
+    if np.all(a != 0):
+        return ans * np.cumsum(g / a, axis)
+    g_rows = np.moveaxis(g, axis, -1)
+    a_rows = np.moveaxis(a, axis, -1)
+    ans_rows = np.moveaxis(ans, axis, -1)
+    t = np.zeros(g_rows.shape, dtype=np.result_type(g_rows, a_rows))
+    t[..., 0] = g_rows[..., 0]
+    for i in range(1, t.shape[-1]):
+        t[..., i] = t[..., i - 1] * a_rows[..., i] + ans_rows[..., i - 1] * g_rows[..., i]
+    return np.moveaxis(t, -1, axis)
+
+
+def weighted_average_tangents(g, ans, a, axis, weights, keepdims):
+    """The terms ``(a's, None, weights', None)`` of the tangent of ``ans = np.average(a,
+    axis, weights, keepdims=keepdims)``, given the tangents ``g = (da, _, dweights, _)``
+    (``None`` for an argument that is not differentiated, whose term is then ``None``).
+
+    With ``w`` aligned to ``a`` as in :func:`weighted_average_adjoint`, the terms are
+    ``sum(da * w) / sum(w)`` and ``sum(dw * (a - ans)) / sum(w)`` over the reduced axes.
+    Weights of None are an average without weights.
+
+    >>> da, _, dw, _ = weighted_average_tangents((np.ones(2), None, np.array([1.0, 0.0]),
+    ...                                           None), 2.5, np.array([1.0, 3.0]), None,
+    ...                                          np.array([1.0, 3.0]), False)
+    >>> float(da), float(dw)
+    (1.0, -0.375)
+    """
+    if weights is None:
+        return np.mean(g[0], axis=axis, keepdims=keepdims), None, None, None
+    a = np.asarray(a)
+    axes = _axes(axis, a.ndim)
+    w = _aligned_weights(weights, a.shape, axes)
+    total = np.sum(w, axis=axis, keepdims=keepdims)
+    da = dw = None
+    if g[0] is not None:
+        da = np.sum(g[0] * w, axis=axis, keepdims=keepdims) / total
+    if g[2] is not None:
+        mean_kept = ans if axis is None or keepdims else np.expand_dims(ans, axis)
+        dw = np.sum(_aligned_weights(g[2], a.shape, axes) * (a - mean_kept), axis=axis,
+                    keepdims=keepdims) / total
+    return da, None, dw, None
+
+
+def _aligned_weights(w, shape, axes):
+    """Weights (or their tangents) of ``np.average`` broadcastable against the array of
+    ``shape``: those of the shape of the reduced ``axes`` (in the order of ``axes``, as
+    NumPy allows) get length 1 along the other axes."""
+    w = np.asarray(w)
+    if w.shape == tuple(shape):
+        return w
+    return np.transpose(w, np.argsort(axes)).reshape(
+        [n if i in axes else 1 for i, n in enumerate(shape)])
+
+
+@tangent(np.nansum)
+def nansum_tangent(g, ans, a, axis=None, dtype=None, *, keepdims=False):
+    """The sum of the tangent over the elements that are not NaN (the NaN elements are
+    skipped, whatever their tangent)."""
+    return np.sum(g, axis=axis, keepdims=keepdims, where=~np.isnan(a))
+
+
+@tangent(np.nanmean)
+def nanmean_tangent(g, ans, a, axis=None, dtype=None, *, keepdims=False):
+    """The mean of the tangent over the elements that are not NaN; NaN for a slice of
+    NaNs only (whose mean is NaN)."""
+    return np.mean(g, axis=axis, keepdims=keepdims, where=~np.isnan(a))
+
+
+@tangent(np.average)
+def average_tangent(g, ans, a, axis=None, weights=None, *, keepdims=False):
+    """Without weights the mean of the tangent. With weights see
+    :func:`weighted_average_tangents`; whether the weights are None is only known at run
+    time, so a weighted average calls this rule as a function."""
+    if weights is None:
+        return np.mean(g[0], axis=axis, keepdims=keepdims), None, None, None
+    return weighted_average_tangents(g, ans, a, axis, weights, keepdims)
+
+
+@tangent(np.prod)
+def prod_tangent(g, ans, a, axis=None, dtype=None, *, keepdims=False):
+    """The tangent of each element times the product of the other elements of its slice,
+    summed over the slice: exact where ``a`` has zeros (see :func:`product_of_others`)."""
+    return np.sum(g * product_of_others(a, axis), axis=axis, keepdims=keepdims)
+
+
+@tangent(np.cumprod)
+def cumprod_tangent(g, ans, a, axis=None, dtype=None):
+    """See :func:`cumprod_input_tangent`; exact where ``a`` has zeros."""
+    return cumprod_input_tangent(g, ans, a, axis)
+
+
+@tangent(np.max, np.amax)
+def amax_tangent(g, ans, a, axis=None, *, keepdims=False):
+    """The tangent of the maximal element of each slice; where several elements tie for
+    the maximum, the mean of their tangents (the adjoint rule shares evenly between
+    them), that is the average of the one-sided derivatives."""
+    if axis is None or keepdims:
+        return np.mean(g, axis=axis, keepdims=keepdims, where=a == ans)
+    return np.mean(g, axis=axis, keepdims=keepdims, where=a == np.expand_dims(ans, axis))
+
+
+@tangent(np.min, np.amin)
+def amin_tangent(g, ans, a, axis=None, *, keepdims=False):
+    """The tangent of the minimal element of each slice; the mean of the tangents of
+    tied elements (as the adjoint rule shares evenly between them)."""
+    if axis is None or keepdims:
+        return np.mean(g, axis=axis, keepdims=keepdims, where=a == ans)
+    return np.mean(g, axis=axis, keepdims=keepdims, where=a == np.expand_dims(ans, axis))
+
+
+@tangent(np.ptp)
+def ptp_tangent(g, ans, a, axis=None, *, keepdims=False):
+    """The tangent of the maximum minus that of the minimum, each the mean over its tied
+    elements (as the adjoint rule shares evenly); zero for a constant slice."""
+    return (np.mean(g, axis=axis, keepdims=keepdims, where=a == np.max(a, axis=axis,
+                                                                      keepdims=True))
+            - np.mean(g, axis=axis, keepdims=keepdims, where=a == np.min(a, axis=axis,
+                                                                        keepdims=True)))
+
+
+@tangent(np.var)
+def var_tangent(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False, correction=None):
+    """``d var = 2 sum((a - mean) da) / (n - ddof)`` over each slice of length ``n``."""
+    if axis is None:
+        return 2 * np.sum((a - np.mean(a)) * g, keepdims=keepdims) / (
+            np.size(a) - (ddof if correction is None else correction))
+    return 2 * np.sum((a - np.mean(a, axis=axis, keepdims=True)) * g, axis=axis,
+                      keepdims=keepdims) / (
+        reduced_count(a, axis) - (ddof if correction is None else correction))
+
+
+@tangent(np.std)
+def std_tangent(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False, correction=None):
+    """``d std = sum((a - mean) da) / ((n - ddof) std)`` reuses the result; not finite
+    where the standard deviation is 0 (a constant slice), as the gradient."""
+    if axis is None:
+        return np.sum((a - np.mean(a)) * g, keepdims=keepdims) / (
+            (np.size(a) - (ddof if correction is None else correction)) * ans)
+    return np.sum((a - np.mean(a, axis=axis, keepdims=True)) * g, axis=axis,
+                  keepdims=keepdims) / (
+        (reduced_count(a, axis) - (ddof if correction is None else correction)) * ans)

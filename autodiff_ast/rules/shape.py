@@ -22,7 +22,7 @@ per-side ``constant_values`` adjoints.
 import numpy as np
 
 from ..runtime import unbroadcast
-from .registry import Attribute, adjoint, given, is_literal, linear
+from .registry import Attribute, adjoint, given, is_literal, linear, tangent
 
 # ----- helpers called by generated code ------------------------------------------------
 
@@ -473,3 +473,26 @@ linear(np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d, np.atlea
        np.asanyarray, np.copy, np.broadcast_to, np.tile, np.repeat, np.take, np.diagonal,
        np.diag, np.triu, np.tril)
 linear(np.append, params=("arr", "values"))
+
+
+def unsupported_pad_mode(mode):
+    """Raise for an ``np.pad`` mode whose tangent is not supported: those that compute
+    values (``maximum``, ``mean``, ``linear_ramp``...), as for the gradient."""
+    raise NotImplementedError(f"the tangent of np.pad with mode={mode!r} is not supported "
+                              f"(constant, edge, reflect, symmetric, wrap are)")
+
+
+@tangent(np.pad)
+def pad_tangent(g, ans, array, pad_width, mode="constant", *, constant_values=0):
+    """The modes that copy elements are linear in ``array``: its term is its tangent padded
+    the same way, with zeros for ``constant``. The term of ``constant_values`` (given only
+    with ``constant``) is zero inside and its tangent in the padding; per-side constants
+    are supported here. The choice of mode is an expression, so that the rule inlines
+    even when ``mode`` is only known at run time (a rule called at run time would get
+    None for the tangent of an argument that is not differentiated)."""
+    return (np.pad(g[0], pad_width,
+                   mode if mode in ("constant", "edge", "reflect", "symmetric", "wrap")
+                   else unsupported_pad_mode(mode)),
+            None, None,
+            np.pad(np.zeros_like(array, dtype=np.result_type(array, 0.0)), pad_width,
+                   constant_values=g[3]))
