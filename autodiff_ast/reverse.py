@@ -77,6 +77,7 @@ class _Reverse:
         self.products = _product_temporaries(fn, ctx)
         self.written = {activity.targets(s)[0] for s in simple
                         if normal_form.kind(s, ctx) == "store"}
+        self.zeroed: set[str] = set()      # names whose adjoints start as zeros of them
         self.holder: dict[str, str] = {}   # active name -> name now holding its adjoint
         self.owned: set[str] = set()       # adjoints whose array no other name shares
         self.names: dict[str, str] = {}    # active name -> its adjoint's name
@@ -101,6 +102,11 @@ class _Reverse:
                 self._helper(runtime.ensure_scalar), [_load(result), ast.Constant(self.fn.name)])),
                 ret))
         self._backward(body)
+        # a value read for its shape by zeros for its adjoint may be unbound there (it
+        # is assigned only in a loop that ran no iteration): None gives zeros of ()
+        params = set(parameter_names(self.fn))
+        forward = [self._at(_assign_name(name, ast.Constant(None)), ret)
+                   for name in sorted(self.zeroed - params - set(self.tape.undefined))] + forward
         grads = [self._final(name) for name in self.wrt]
         value = grads[0] if self.ctx.single else ast.Tuple(grads, ast.Load())
         if self.ctx.mode in ("value_and_grad", "vjp"):
@@ -307,6 +313,7 @@ class _Reverse:
         self.holder, self.owned = dict(state[0]), set(state[1])
 
     def _zeros(self, var):
+        self.zeroed.add(var)
         if var in self.lists:
             return _call(self._helper(runtime.zeros_like_items), [_load(var)])
         return _call(self._helper(runtime.zeros_like), [_load(var)])

@@ -96,7 +96,7 @@ def zeros_like(x):
     >>> zeros_like(np.ones(2, dtype=np.float32)).dtype
     dtype('float32')
     """
-    if isinstance(x, (int, float)):
+    if x is None or isinstance(x, (int, float)):
         return 0.0
     if isinstance(x, (tuple, list)):  # a tuple of results: a tuple of zeros
         return type(x)(zeros_like(item) for item in x)

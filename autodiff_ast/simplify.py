@@ -33,6 +33,7 @@ import numpy as np
 
 from . import runtime
 from .astutil import clone
+from .codegen import is_comment
 from .shapes import ShapeFacts
 
 
@@ -155,7 +156,7 @@ class _Dead:
         if isinstance(stmt, ast.If):
             body, live_b = self.block(stmt.body, set(live), remove)
             orelse, live_e = self.block(stmt.orelse, set(live), remove)
-            if remove and not body and not orelse:
+            if remove and not _real(body) and not _real(orelse):
                 return None, live
             if remove:
                 stmt.body, stmt.orelse = body or [ast.Pass()], orelse
@@ -174,7 +175,7 @@ class _Dead:
                 at_start |= start
             end = set(live) | (at_start - target) | (head if isinstance(stmt, ast.While) else set())
             body, _ = self.block(stmt.body, end, remove)
-            if remove and not body:
+            if remove and not _real(body):
                 return None, live
             if remove:
                 stmt.body = body
@@ -183,6 +184,11 @@ class _Dead:
         if not (external or isinstance(stmt, ast.Return) or writes & live):
             return (None if remove else stmt), live
         return stmt, (live - _rebinds(stmt)) | reads
+
+
+def _real(body):
+    """Does ``body`` hold a statement other than comments?"""
+    return any(not is_comment(stmt) for stmt in body)
 
 
 def _counts(body, stacks):

@@ -177,14 +177,17 @@ class Pullback:
 
 
 def _cotangent_like(cotangent, value):
-    layout = structure_of(value) if isinstance(value, (tuple, list, dict)) else None
-    if layout is not None:
-        if structure_of(cotangent) != layout:
+    if isinstance(value, (tuple, list, dict)) and not (
+            isinstance(value, (tuple, list)) and structure_of(value) is None):
+        same = isinstance(cotangent, dict) if isinstance(value, dict) else isinstance(
+            cotangent, (tuple, list))
+        if not same or len(cotangent) != len(value) or (
+                isinstance(value, dict) and set(cotangent) != set(value)):
             raise AutodiffError("vjp: the cotangent must have the structure of the value "
                                 "(the same keys and lengths)")
-        parts = [_cotangent_like(c, v) for c, v in
-                 zip(structure_leaves(cotangent, layout), structure_leaves(value, layout))]
-        return structure_rebuild(layout, iter(parts))
+        if isinstance(value, dict):
+            return {k: _cotangent_like(cotangent[k], v) for k, v in value.items()}
+        return type(value)(_cotangent_like(c, v) for c, v in zip(cotangent, value))
     cotangent = _as_float(cotangent)
     if shape(cotangent) != shape(value):
         raise AutodiffError(f"vjp: the cotangent has shape {np.shape(cotangent)}, but the "

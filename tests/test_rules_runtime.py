@@ -9,7 +9,8 @@ from sweep import case, sweep_tests, values
 
 HELPERS = {name: getattr(runtime, name) for name in (
     "unbroadcast", "sum_to_shape", "broadcast_like", "matmul_lhs", "matmul_rhs",
-    "stored_adjoint", "scatter_add", "add_items", "add_to_item", "per_parameter",
+    "stored_adjoint", "scatter_adjoint", "scatter_add", "add_items", "add_to_item",
+    "per_parameter",
     "zeros_like", "zeros_like_items", "reduced_count", "matmul_shape", "shape")}
 
 
@@ -49,6 +50,9 @@ CASES = [
            a=values((3,), seed=2), b=np.zeros((3, 4))),
     helper("stored_adjoint", "stored_adjoint(g, i)", ("g",), g=values((3,)), i=REPEATED),
     helper("stored_adjoint", "stored_adjoint(g, 1)", ("g",), g=values((3,))),
+    helper("scatter_adjoint", "scatter_adjoint(d, c, i)", ("d",), d=values((4,)),
+           c=np.zeros(3), i=REPEATED),
+    helper("scatter_adjoint", "scatter_adjoint(d, c, 1)", ("d",), d=1.5, c=np.zeros(3)),
     helper("scatter_add", "scatter_add(y, i, v)", ("y", "v"), y=values((3,), seed=1),
            i=REPEATED, v=values((4,), seed=2)),
     helper("scatter_add", "scatter_add(y, i, v)", ("y", "v"), y=values((3, 2), seed=1),

@@ -90,3 +90,24 @@ def test_hvp_matches_differences_of_the_gradient(f, args, wrt):
         expected = (np.asarray(a) - np.asarray(b)) / (2 * eps)
         np.testing.assert_allclose(product, expected, rtol=1e-4,
                                    atol=1e-5 * (1 + np.max(np.abs(expected), initial=0)))
+
+
+@pytest.mark.parametrize("f, args, wrt", CORPUS, ids=IDS)
+def test_reverse_over_reverse_matches_differences_of_the_gradient(f, args, wrt):
+    """vjp of the generated gradient code (reverse mode over reverse mode, through the
+    gradient code's stacks of saved values) gives H @ v for a cotangent v."""
+    indices = _indices(wrt)
+    args = _floats(args, indices)
+    directions = _directions(args, indices, seed=3)
+    _, pullback = vjp(grad(f, wrt=wrt), wrt=wrt)(*args)
+    products = pullback(directions[0] if not isinstance(wrt, tuple) else tuple(directions))
+    g = grad(f, wrt=wrt)
+    eps = 1e-5
+    above = g(*_moved(args, indices, directions, eps))
+    below = g(*_moved(args, indices, directions, -eps))
+    if not isinstance(wrt, tuple):
+        products, above, below = (products,), (above,), (below,)
+    for product, a, b in zip(products, above, below):
+        expected = (np.asarray(a) - np.asarray(b)) / (2 * eps)
+        np.testing.assert_allclose(product, expected, rtol=1e-4,
+                                   atol=1e-5 * (1 + np.max(np.abs(expected), initial=0)))

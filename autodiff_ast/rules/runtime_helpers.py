@@ -63,6 +63,12 @@ def scatter_add_(d, ans, y, index, values):
     return d, None, unbroadcast(d[index], values)
 
 
+@adjoint(runtime.scatter_adjoint)
+def scatter_adjoint_(e, ans, d, g, index):
+    """``scatter_adjoint`` is the transpose of ``stored_adjoint``, and so the reverse."""
+    return runtime.stored_adjoint(e, index), None, None
+
+
 @adjoint(runtime.add_items)
 def add_items_(d, ans, adjoints, more):
     return list(d), list(d)
@@ -90,7 +96,7 @@ def full_like(g, ans, a, fill_value, dtype=None):
 
 
 linear(runtime.unbroadcast, runtime.sum_to_shape, runtime.broadcast_like,
-       runtime.stored_adjoint, runtime.per_parameter)
+       runtime.stored_adjoint, runtime.scatter_adjoint, runtime.per_parameter)
 linear(runtime.add_items, params=("adjoints", "more"))
 linear(runtime.scatter_add, params=("y", "values"))
 linear(runtime.add_to_item, params=("adjoints", "g"))
