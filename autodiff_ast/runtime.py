@@ -31,6 +31,16 @@ def shape(x):
     return () if isinstance(x, (float, int)) else np.shape(x)
 
 
+def broadcast_shape(*values):
+    """The shape of an elementwise operation's result on ``values`` (computed from their
+    shapes, without the operation).
+
+    >>> broadcast_shape(np.zeros((2, 1)), np.zeros(3), 1.0)
+    (2, 3)
+    """
+    return np.broadcast_shapes(*(shape(v) for v in values))
+
+
 def unbroadcast(g, like):
     """Sum ``g`` over the axes that broadcasting added to ``like``, giving ``like``'s shape.
 

@@ -41,8 +41,8 @@ def simplify(fn, ctx):
     """Simplify ``fn`` to a fixed point; see the module docstring."""
     facts = ShapeFacts(fn, ctx) if ctx is not None else None
     stacks = ctx.stacks if ctx is not None else set()
-    rewrites = [_Negations()] + ([_UniformFactors(ctx, facts), _ProductAdjoints(ctx)]
-                                 if ctx is not None else [])
+    rewrites = [_Negations()] + ([_UniformFactors(ctx, facts), _ProductAdjoints(ctx),
+                                  _ShapesOfExpressions(ctx)] if ctx is not None else [])
     changed = True
     while changed:
         fn.body = _Dead(stacks).block(fn.body, set(), remove=True)[0]
@@ -452,6 +452,65 @@ def _replace_factor(node, old, new):
             return ast.BinOp(node.left, node.op, new)
         return ast.BinOp(_replace_factor(node.left, old, new), node.op, node.right)
     return node
+
+
+class _ShapesOfExpressions(ast.NodeTransformer):
+    """``np.shape(100.0 * a ** 2 + b ** 2)``, where folding put an elementwise expression
+    whose value nothing else needs (``np.sum``'s result, when only the gradient is
+    returned), becomes ``broadcast_shape(a, b)``: the shape without the arithmetic."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def _callee(self, node):
+        try:
+            return self.ctx.lookup(node.func) if isinstance(node, ast.Call) else None
+        except (AttributeError, TypeError, KeyError):
+            return None
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if self._callee(node) not in (np.shape, runtime.shape) or len(node.args) != 1 \
+                or node.keywords or isinstance(node.args[0], ast.Name):
+            return node
+        leaves = _elementwise_leaves(node.args[0], self)
+        if leaves is None:
+            return node
+        names = sorted({leaf.id for leaf in leaves}, key=[leaf.id for leaf in leaves].index)
+        if not names:
+            return ast.Tuple([], ast.Load())
+        if len(names) == 1:
+            return ast.Call(node.func, [ast.Name(names[0], ast.Load())], [])
+        helper = self.ctx.bind(runtime.broadcast_shape, "broadcast_shape")
+        return ast.Call(ast.Name(helper, ast.Load()), [ast.Name(n, ast.Load()) for n in names],
+                        [])
+
+
+def _elementwise_leaves(expr, rewriter):
+    """The names an elementwise expression of names and numbers combines, else ``None``."""
+    if isinstance(expr, ast.Name):
+        return [expr]
+    if isinstance(expr, ast.Constant):
+        return [] if type(expr.value) in (int, float) else None
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+        return _elementwise_leaves(expr.operand, rewriter)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult,
+                                                            ast.Div, ast.Pow, ast.Mod)):
+        operands = [expr.left, expr.right]
+    elif isinstance(expr, ast.Call) and not expr.keywords and (
+            isinstance(rewriter._callee(expr), np.ufunc)
+            and rewriter._callee(expr).nin == len(expr.args) and rewriter._callee(expr).nout == 1
+            or rewriter._callee(expr) is runtime.sigmoid):
+        operands = expr.args
+    else:
+        return None
+    found = []
+    for operand in operands:
+        leaves = _elementwise_leaves(operand, rewriter)
+        if leaves is None:
+            return None
+        found += leaves
+    return found
 
 
 def _elementwise_root(expr, rewriter):

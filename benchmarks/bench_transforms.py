@@ -7,7 +7,7 @@ Three tables, each measured within one run:
    of the tangent code), ``mode="reverse"`` (one forward sweep, m pullbacks) and
    ``mode=None`` (auto), the mode auto picked, and whether it is the faster one. Auto
    mode learns the output's size on its first call (it runs the reverse forward sweep
-   once, then switches to forward if n <= m), so every transform gets a warm-up call
+   once, then switches to forward if 2n <= m), so every transform gets a warm-up call
    and the times are of the steady state.
 2. Hessian cost at n = 100: the Rosenbrock function and an L2-regularised
    logistic-regression loss with 100 weights on a 500 x 100 data matrix. The time of
@@ -215,7 +215,7 @@ def bench_jacobian(rng, options):
     print("(steady state: each transform had a warm-up call first, in which auto mode "
           "learns m by running the reverse forward sweep once; times: best of the "
           "rounds; ratios: median over rounds of neighbouring runs; auto picks forward "
-          "when n <= m)")
+          "when 2n <= m)")
     print("Target: auto picks the cheaper mode")
 
 

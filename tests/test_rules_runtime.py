@@ -11,7 +11,8 @@ HELPERS = {name: getattr(runtime, name) for name in (
     "unbroadcast", "sum_to_shape", "broadcast_like", "matmul_lhs", "matmul_rhs",
     "stored_adjoint", "scatter_adjoint", "scatter_add", "add_items", "add_to_item",
     "per_parameter",
-    "zeros_like", "zeros_like_items", "reduced_count", "matmul_shape", "shape")}
+    "zeros_like", "zeros_like_items", "reduced_count", "matmul_shape", "shape",
+    "broadcast_shape")}
 
 
 def helper(name, expr, wrt, **args):
@@ -76,6 +77,8 @@ CASES = [
     helper("reduced_count", "x * reduced_count(x, 0)", ("x",), x=values((2, 3))),
     helper("matmul_shape", "x * len(matmul_shape(x, x))", ("x",), x=values((3, 3))),
     helper("shape", "x * shape(x)[0]", ("x",), x=values((3,))),
+    helper("broadcast_shape", "x * broadcast_shape(x, c)[0]", ("x",), x=values((3,)),
+           c=np.zeros((2, 1))),
 ]
 
 test_gradient, test_float32, test_tangent = sweep_tests(CASES)

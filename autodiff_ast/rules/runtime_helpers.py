@@ -16,7 +16,7 @@ from ..runtime import broadcast_like, matmul_lhs, matmul_rhs, sum_to_shape, unbr
 from .registry import adjoint, linear, multilinear, nondifferentiable
 
 nondifferentiable(runtime.zeros_like, runtime.zeros_like_items, runtime.reduced_count,
-                  runtime.matmul_shape, runtime.shape)
+                  runtime.matmul_shape, runtime.shape, runtime.broadcast_shape)
 
 
 @adjoint(runtime.unbroadcast)

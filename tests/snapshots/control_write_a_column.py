@@ -15,7 +15,7 @@ def grad_write_a_column(x, c, dout=1.0):
         _t5 = _t3 * _t4
         y[:, k] = _t5
     # return np.sum(np.sin(y))
-    dy = np.full(np.shape(np.sin(y)), dout) * np.cos(y)
+    dy = dout * np.cos(y)
     # for k in range(y.shape[1]):
     dc = zeros_like(c)
     for k in reversed(range(_t2)):
