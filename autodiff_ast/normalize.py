@@ -295,6 +295,8 @@ class _Normalizer:
         if isinstance(expr, ast.IfExp):
             return self.choice(expr, target, name_hint)
         value = self._tuple_values(expr) or ast.copy_location(self.one_operation(expr), expr)
+        if target is None and name_hint is None and isinstance(value, ast.Name):
+            return value  # already an atom (an element of a display): no copy
         if target is not None and target in self.fixed and any(
                 isinstance(n, ast.Name) and n.id == target for n in ast.walk(value)):
             # ``x = x * x`` in a loop: the adjoint needs the old and the new x, so the new
@@ -304,8 +306,9 @@ class _Normalizer:
             name = self.store(target)
         else:
             name = self.ctx.fresh(name_hint) if name_hint else self.ctx.temp()
-        if isinstance(value, (ast.Tuple, ast.List, ast.Dict)) and name not in self.fixed:
-            self.displays[name] = value
+        if name not in self.fixed and (isinstance(value, (ast.Tuple, ast.List, ast.Dict)) or (
+                isinstance(value, ast.Constant) and isinstance(value.value, str))):
+            self.displays[name] = value  # a string too: a dict's key (params[key])
         self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
         return ast.Name(name, ast.Load())
 
@@ -376,9 +379,16 @@ class _Normalizer:
                     raise self.ctx.error(expr, "index out of range") from None
             if isinstance(value, ast.Dict):
                 keys = [k.value if isinstance(k, ast.Constant) else None for k in value.keys]
-                if not isinstance(index, ast.Constant) or index.value not in keys:
-                    raise self.ctx.error(expr, "a dict of arrays is read by a constant key that "
-                                               "it has (params['W'])")
+                have = ", ".join(repr(k) for k in keys)
+                if not isinstance(index, ast.Constant):
+                    raise self.ctx.error(expr, f"a dict of arrays is read with a key known "
+                                               f"when the code is compiled (a string, or a "
+                                               f"loop over a tuple of strings: for key in "
+                                               f"('W1', 'W2')), not with a computed key; its "
+                                               f"keys are {have}")
+                if index.value not in keys:
+                    raise self.ctx.error(expr, f"the dict has no key {index.value!r}; its keys "
+                                               f"are {have}")
                 return value.values[keys.index(index.value)]
             if not isinstance(value, ast.Name):
                 value = self.temp_copy(value)

@@ -499,6 +499,7 @@ def _elementwise_leaves(expr, rewriter):
         operands = [expr.left, expr.right]
     elif isinstance(expr, ast.Call) and not expr.keywords and (
             isinstance(rewriter._callee(expr), np.ufunc)
+            and rewriter._callee(expr).signature is None  # not np.matmul, a gufunc
             and rewriter._callee(expr).nin == len(expr.args) and rewriter._callee(expr).nout == 1
             or rewriter._callee(expr) is runtime.sigmoid):
         operands = expr.args
@@ -526,7 +527,7 @@ def _elementwise_root(expr, rewriter):
     if isinstance(expr, ast.BinOp) and not isinstance(expr.op, ast.MatMult):
         operands = [expr.left, expr.right]
     elif isinstance(expr, ast.Call) and isinstance(rewriter._callee(expr), np.ufunc) \
-            and not expr.keywords:
+            and rewriter._callee(expr).signature is None and not expr.keywords:
         operands = expr.args
     if operands is None:
         return None

@@ -41,6 +41,8 @@ from __future__ import annotations
 import ast
 import builtins
 
+from .astutil import clone
+
 
 def structure(fn, ctx):
     """Rewrite loops and exits of ``fn``; see the module docstring."""
@@ -116,6 +118,8 @@ class _Structure:
             body, orelse = self.block(stmt.body, loops), self.block(stmt.orelse, loops)
             stmt.body, stmt.orelse = body or [_at(ast.Pass(), stmt)], orelse
             return [stmt], self._flags_set(body + orelse, loops)
+        if isinstance(stmt, ast.For) and self._unrollable(stmt):
+            return self.unrolled(stmt, loops)
         if isinstance(stmt, ast.For):
             return self.for_loop(stmt, loops)
         if isinstance(stmt, ast.While):
@@ -132,6 +136,23 @@ class _Structure:
         return flags
 
     # ----- loops ---------------------------------------------------------------------
+
+    @staticmethod
+    def _unrollable(stmt):
+        """A loop over a tuple or list written out in the source (``for key in ("W1",
+        "W2")``, ``for W in (W1, W2)``), with no ``break``, ``continue`` or ``return``."""
+        return isinstance(stmt.iter, (ast.Tuple, ast.List)) and len(stmt.iter.elts) <= 64 \
+            and not any(isinstance(n, (ast.Break, ast.Continue, ast.Return))
+                        for s in stmt.body for n in _walk(s))
+
+    def unrolled(self, stmt, loops):
+        """The body once per item, the target assigned the item first: each item may be
+        of its own kind (a key of a dict of arrays, an array of its own shape)."""
+        out = []
+        for item in stmt.iter.elts:
+            out.append(_at(ast.Assign([_store(clone(stmt.target))], clone(item)), stmt))
+            out += self.block(clone(stmt.body), loops)
+        return out, []
 
     def for_loop(self, stmt, loops):
         setup, index, reads, bounds = self._counted(stmt)
