@@ -275,16 +275,9 @@ class JacobianFunction:
     def _by_columns(self, args, inputs):
         columns = [[] for _ in inputs]
         out_shape = None
-        for j, x in enumerate(inputs):
-            for k in range(int(np.size(x))):
-                tangents = [np.zeros(shape(y)) if np.ndim(y) else 0.0 for y in inputs]
-                if np.ndim(x):
-                    tangents[j].flat[k] = 1.0
-                else:
-                    tangents[j] = 1.0
-                value, tangent = self._forward(args, tangents)
-                out_shape = shape(value)
-                columns[j].append(np.ravel(tangent))
+        for j, _, (value, tangent) in _basis_runs(self._forward, args, inputs):
+            out_shape = shape(value)
+            columns[j].append(np.array(tangent, dtype=float).ravel())
         found = []
         for column, x in zip(columns, inputs):
             if out_shape is None:  # an empty input
@@ -303,6 +296,33 @@ class JacobianFunction:
 
     def __repr__(self):
         return f"<jacobian of {self.__wrapped__.__qualname__}>"
+
+
+def _basis_runs(transform, args, inputs):
+    """Run ``transform``'s (a :class:`JVPFunction`) tangent code once per element of
+    ``inputs``, the tangent a one there and zeros elsewhere; yield ``(input index, element
+    index, (value, tangent))``. The call is prepared once (the column loop of a Jacobian
+    or Hessian pays no wrapper work per column)."""
+    inner = transform._inner(len(args))
+    generated, call_args, kwargs, prepared, _ = inner._prepare(tuple(args), {})
+    names = generated.context.tangent_names
+    function = generated.function
+    zeros = [np.zeros(shape(x), dtype=getattr(x, "dtype", np.float64)) if np.ndim(x) else 0.0
+             for x in prepared]
+    for name, zero in zip(names, zeros):
+        kwargs[name] = zero
+    for j, x in enumerate(prepared):
+        if not np.ndim(x):
+            kwargs[names[j]] = 1.0
+            yield j, 0, function(*call_args, **kwargs)
+            kwargs[names[j]] = 0.0
+            continue
+        for k in range(int(np.size(x))):
+            basis = np.zeros(shape(x), dtype=zeros[j].dtype)
+            basis.flat[k] = 1.0
+            kwargs[names[j]] = basis
+            yield j, k, function(*call_args, **kwargs)
+        kwargs[names[j]] = zeros[j]
 
 
 def _forward_is_cheaper(n, m):
@@ -399,18 +419,15 @@ class HessianFunction:
 
     def __call__(self, *args):
         args = tuple(_as_float(a) if i in self._indices else a for i, a in enumerate(args))
+        for i in self._indices:
+            if structure_of(args[i]) is not None:
+                raise AutodiffError("hvp and hessian: differentiated arguments must be arrays "
+                                    "or numbers")
         inputs = [args[i] for i in self._indices]
         columns = [[[] for _ in inputs] for _ in inputs]  # [i][j]: columns of block H_ij
-        for j, x in enumerate(inputs):
-            for k in range(int(np.size(x))):
-                vectors = [np.zeros(shape(y)) if np.ndim(y) else 0.0 for y in inputs]
-                if np.ndim(x):
-                    vectors[j].flat[k] = 1.0
-                else:
-                    vectors[j] = 1.0
-                products = self._hvp(args, vectors)
-                for i, product in enumerate((products,) if self._single else products):
-                    columns[i][j].append(np.ravel(product))
+        for j, _, (_, products) in _basis_runs(self._hvp._jvp(), args, inputs):
+            for i, product in enumerate((products,) if self._single else products):
+                columns[i][j].append(np.array(product, dtype=float).ravel())
         blocks = []
         for i, xi in enumerate(inputs):
             row = []
