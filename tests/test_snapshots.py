@@ -12,7 +12,9 @@ import pytest
 
 import corpus
 import corpus_control
-from autodiff_ast import grad, value_and_grad
+import numpy as np
+
+from autodiff_ast import grad, hessian, jvp, value_and_grad, vjp
 
 HERE = pathlib.Path(__file__).parent
 SNAPSHOTS = HERE / "snapshots"
@@ -39,6 +41,18 @@ digits = _load("train_digits")
 rnn_digits = _load("rnn_digits")
 projectile = _load("projectile")
 bench = _load_benchmark()
+dict_params = _load("dict_params_digits")
+newton = _load("newton_logistic")
+
+
+def _after_call(transform, *args):
+    """The transform after one call (code for dicts of arrays is made per structure)."""
+    transform(*args)
+    return transform
+
+
+_PARAMS = dict_params.init_params(np.random.default_rng(0), hidden=4, inputs=3, classes=2)
+_DATA = (np.ones((2, 3)), np.array([0, 1]), 1e-4)
 
 CASES = {
     "cs231n_add_multiply": lambda: grad(lecture.add_multiply, wrt=(0, 1, 2)),
@@ -58,6 +72,11 @@ CASES = {
     "control_early_return": lambda: grad(corpus_control.early_return_in_loop),
     "control_write_a_column": lambda: grad(corpus_control.write_a_column, wrt=(0, 1)),
     "control_list_accumulator": lambda: grad(corpus_control.list_accumulator_stack, wrt=(0, 1)),
+    "dict_params_loss": lambda: _after_call(value_and_grad(dict_params.loss), _PARAMS, *_DATA),
+    "jvp_scalar_loop": lambda: jvp(corpus_control.scalar_loop_with_branch, wrt=0),
+    "jvp_rnn_digits_loss": lambda: jvp(rnn_digits.loss, wrt=(0, 1)),
+    "vjp_logsumexp_loop": lambda: vjp(corpus_control.logsumexp_loop),
+    "hessian_newton_loss": lambda: hessian(newton.loss),
 }
 
 

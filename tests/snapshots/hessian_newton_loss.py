@@ -1,0 +1,41 @@
+def jvp_grad_loss(w, X, y, lam, dout=1.0, *, w_dot):
+    # z = X @ w
+    z = X @ w
+    z_dot = X @ w_dot
+    # _t2 = y * z
+    _t2 = y * z
+    # _t3 = np.logaddexp(0.0, z) - _t2
+    _t3 = np.logaddexp(0.0, z) - _t2
+    # data_loss = np.mean(_t3)
+    data_loss = np.mean(_t3)
+    # _t4 = 0.5 * lam
+    _t4 = 0.5 * lam
+    # _t5 = w[:-1]
+    _t5 = w[:-1]
+    # out = data_loss + _t4 * np.sum(_t5 ** 2)
+    out = data_loss + _t4 * np.sum(_t5 ** 2)
+    # ensure_scalar(out, 'loss')
+    ensure_scalar(out, 'loss')
+    # ddata_loss = dout
+    ddata_loss = dout
+    # dw = np.zeros_like(w)
+    dw = np.zeros_like(w)
+    dw_dot = zeros_like(dw)
+    # dw[:-1] = dout * _t4 * 2 * _t5
+    _t10 = dout * _t4 * 2
+    dw[:-1] = _t10 * _t5
+    dw_dot[:-1] = w_dot[:-1] * _t10
+    # d_t3 = np.full(np.shape(_t3), ddata_loss / np.size(_t3))
+    d_t3 = np.full(np.shape(_t3), ddata_loss / np.size(_t3))
+    # dz = unbroadcast(unbroadcast(-d_t3, _t2) * y, z)
+    dz = unbroadcast(unbroadcast(-d_t3, _t2) * y, z)
+    # dz = dz + unbroadcast(d_t3, z) / (1 + np.exp(-z))
+    _t20 = np.exp(-z)
+    _t21 = 1 + _t20
+    _t22 = unbroadcast(d_t3, z) / _t21
+    dz_1 = dz + _t22
+    dz_1_dot = broadcast_like(z_dot * _t20 * _t22 / _t21, dz_1)
+    # dw += matmul_rhs(dz, X, w)
+    dw = dw + matmul_rhs(dz_1, X, w)
+    dw_dot = np.copy(dw_dot + matmul_rhs(dz_1_dot, X, w))
+    return (dw, dw_dot)
