@@ -44,7 +44,7 @@ from . import activity, inline, normal_form, runtime
 from .astutil import clone
 from .codegen import comment
 from .errors import MissingRuleError
-from .reverse import VIEWS, _describe, _identifier, parameter_names, primal_of
+from .reverse import _describe, _identifier, is_view_of_written, parameter_names, primal_of
 from .rules import registry
 from .shapes import ShapeFacts
 
@@ -389,18 +389,7 @@ class _Forward:
         return _load(self._dot_name(name))
 
     def _is_view_of_written(self, stmt):
-        kind = normal_form.kind(stmt, self.ctx)
-        if kind == "subscript":
-            return stmt.value.value.id in self.written
-        if kind == "attribute":
-            return stmt.value.attr == "T" and stmt.value.value.id in self.written
-        if kind == "call" and stmt.value.args and isinstance(stmt.value.args[0], ast.Name):
-            try:
-                callee = self.ctx.lookup(stmt.value.func)
-            except (AttributeError, TypeError, KeyError):
-                return False
-            return callee in VIEWS and stmt.value.args[0].id in self.written
-        return False
+        return is_view_of_written(stmt, self.ctx, self.written)
 
     def _assign_dot(self, name, value, copy=False):
         if copy or name in self.written and isinstance(value, (ast.Name, ast.Subscript)):

@@ -159,18 +159,7 @@ class _Reverse:
         return out
 
     def _is_view_of_written(self, stmt):
-        kind = normal_form.kind(stmt, self.ctx)
-        if kind == "subscript":
-            return stmt.value.value.id in self.written
-        if kind == "attribute":
-            return stmt.value.attr == "T" and stmt.value.value.id in self.written
-        if kind == "call" and stmt.value.args and isinstance(stmt.value.args[0], ast.Name):
-            try:
-                callee = self.ctx.lookup(stmt.value.func)
-            except (AttributeError, TypeError, KeyError):
-                return False
-            return callee in VIEWS and stmt.value.args[0].id in self.written
-        return False
+        return is_view_of_written(stmt, self.ctx, self.written)
 
     def _check_rules(self, forward):
         """Report the first active operation without a rule, in the user's order, and
@@ -642,6 +631,23 @@ def primal_of(value, ctx):
 
 
 PULLBACK = "__autodiff_ast_pullback__"  # the marker statement of vjp code
+
+
+def is_view_of_written(stmt, ctx, written):
+    """Does ``stmt`` take a view (``y[i]``, ``y.T``, ``np.reshape(y, ...)``) of an array
+    that a write changes (one of ``written``), which would change what was read?"""
+    kind = normal_form.kind(stmt, ctx)
+    if kind == "subscript":
+        return stmt.value.value.id in written
+    if kind == "attribute":
+        return stmt.value.attr == "T" and stmt.value.value.id in written
+    if kind == "call" and stmt.value.args and isinstance(stmt.value.args[0], ast.Name):
+        try:
+            callee = ctx.lookup(stmt.value.func)
+        except (AttributeError, TypeError, KeyError):
+            return False
+        return callee in VIEWS and stmt.value.args[0].id in written
+    return False
 
 
 # NumPy functions that may return a view of their first argument.

@@ -396,13 +396,27 @@ class _ProductAdjoints(ast.NodeTransformer):
         return node
 
 
-class _UniformFactors(ast.NodeTransformer):
+class _Rewriter(ast.NodeTransformer):
+    """An expression rewriter that looks up what the calls it sees call."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def _callee(self, node):
+        try:
+            return self.ctx.lookup(node.func) if isinstance(node, ast.Call) else None
+        except (AttributeError, TypeError, KeyError):
+            return None
+
+
+class _UniformFactors(_Rewriter):
     """In a product, ``np.full(np.shape(a), s) * e`` becomes ``s * e`` when another factor
     ``e`` surely has ``a``'s shape: the product has that shape either way, and no array
     of ``s`` is filled (the adjoint of ``np.sum(f(x))`` reads ``dout * f'(x)``)."""
 
     def __init__(self, ctx, facts):
-        self.ctx, self.facts = ctx, facts
+        super().__init__(ctx)
+        self.facts = facts
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
@@ -417,12 +431,6 @@ class _UniformFactors(ast.NodeTransformer):
             if any(j != i and self._has_shape_of(other, name) for j, other in enumerate(factors)):
                 return _replace_factor(node, factor, fill)
         return node
-
-    def _callee(self, node):
-        try:
-            return self.ctx.lookup(node.func) if isinstance(node, ast.Call) else None
-        except (AttributeError, TypeError, KeyError):
-            return None
 
     def _full_of_shape(self, node):
         """``(a, s)`` for ``np.full(np.shape(a), s)``, else ``None``."""
@@ -454,19 +462,10 @@ def _replace_factor(node, old, new):
     return node
 
 
-class _ShapesOfExpressions(ast.NodeTransformer):
+class _ShapesOfExpressions(_Rewriter):
     """``np.shape(100.0 * a ** 2 + b ** 2)``, where folding put an elementwise expression
     whose value nothing else needs (``np.sum``'s result, when only the gradient is
     returned), becomes ``broadcast_shape(a, b)``: the shape without the arithmetic."""
-
-    def __init__(self, ctx):
-        self.ctx = ctx
-
-    def _callee(self, node):
-        try:
-            return self.ctx.lookup(node.func) if isinstance(node, ast.Call) else None
-        except (AttributeError, TypeError, KeyError):
-            return None
 
     def visit_Call(self, node):
         self.generic_visit(node)

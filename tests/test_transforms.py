@@ -74,12 +74,8 @@ def test_vjp_pulls_back_like_grad_and_can_pull_back_twice(f, args, wrt):
         np.testing.assert_allclose(g, -2.5 * np.asarray(w), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("f, args, wrt", CORPUS, ids=IDS)
-def test_hvp_matches_differences_of_the_gradient(f, args, wrt):
-    indices = _indices(wrt)
-    args = _floats(args, indices)
-    directions = _directions(args, indices, seed=2)
-    products = hvp(f, wrt=wrt)(args, directions)
+def _check_against_the_gradient(products, f, args, wrt, indices, directions):
+    """Hessian-vector ``products`` against central differences of the gradient."""
     g = grad(f, wrt=wrt)
     eps = 1e-5
     above = g(*_moved(args, indices, directions, eps))
@@ -90,6 +86,16 @@ def test_hvp_matches_differences_of_the_gradient(f, args, wrt):
         expected = (np.asarray(a) - np.asarray(b)) / (2 * eps)
         np.testing.assert_allclose(product, expected, rtol=1e-4,
                                    atol=1e-5 * (1 + np.max(np.abs(expected), initial=0)))
+
+
+@pytest.mark.parametrize("f, args, wrt", CORPUS, ids=IDS)
+def test_hvp_matches_differences_of_the_gradient(f, args, wrt):
+    """Forward mode over the generated gradient code."""
+    indices = _indices(wrt)
+    args = _floats(args, indices)
+    directions = _directions(args, indices, seed=2)
+    products = hvp(f, wrt=wrt)(args, directions)
+    _check_against_the_gradient(products, f, args, wrt, indices, directions)
 
 
 @pytest.mark.parametrize("f, args, wrt", CORPUS, ids=IDS)
@@ -101,13 +107,4 @@ def test_reverse_over_reverse_matches_differences_of_the_gradient(f, args, wrt):
     directions = _directions(args, indices, seed=3)
     _, pullback = vjp(grad(f, wrt=wrt), wrt=wrt)(*args)
     products = pullback(directions[0] if not isinstance(wrt, tuple) else tuple(directions))
-    g = grad(f, wrt=wrt)
-    eps = 1e-5
-    above = g(*_moved(args, indices, directions, eps))
-    below = g(*_moved(args, indices, directions, -eps))
-    if not isinstance(wrt, tuple):
-        products, above, below = (products,), (above,), (below,)
-    for product, a, b in zip(products, above, below):
-        expected = (np.asarray(a) - np.asarray(b)) / (2 * eps)
-        np.testing.assert_allclose(product, expected, rtol=1e-4,
-                                   atol=1e-5 * (1 + np.max(np.abs(expected), initial=0)))
+    _check_against_the_gradient(products, f, args, wrt, indices, directions)
