@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autodiff_ast import grad, jvp
-from autodiff_ast.transforms import hvp, vjp
+from autodiff_ast.transforms import hvp, jacobian, vjp
 from corpus import CORPUS as STRAIGHT
 from corpus_calls import CORPUS as CALLS
 from corpus_control import CORPUS as CONTROL
@@ -108,3 +108,14 @@ def test_reverse_over_reverse_matches_differences_of_the_gradient(f, args, wrt):
     _, pullback = vjp(grad(f, wrt=wrt), wrt=wrt)(*args)
     products = pullback(directions[0] if not isinstance(wrt, tuple) else tuple(directions))
     _check_against_the_gradient(products, f, args, wrt, indices, directions)
+
+
+@pytest.mark.parametrize("f, args, wrt", CORPUS, ids=IDS)
+def test_jacobian_in_both_modes_is_the_gradient_of_a_scalar_function(f, args, wrt):
+    indices = _indices(wrt)
+    args = _floats(args, indices)
+    want = grad(f, wrt=wrt)(*args)
+    for mode in ("forward", "reverse"):
+        got = jacobian(f, wrt=wrt, mode=mode)(*args)
+        for g, w in zip(*(((got,), (want,)) if not isinstance(wrt, tuple) else (got, want))):
+            np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
