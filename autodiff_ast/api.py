@@ -15,7 +15,7 @@ import numpy as np
 
 from . import pipeline
 from .rules import registry
-from .source import generated_code_of, require_python_function
+from .source import caller_of, generated_code_of, require_python_function
 from .errors import AutodiffError, WrtError
 from .runtime import shape
 from .structures import as_float as structures_as_float
@@ -72,6 +72,7 @@ class GradientFunction:
 
     def __init__(self, function, wrt, mode, verbose=False):
         function = generated_code_of(function)  # grad(grad(f)): through grad(f)'s code
+        function = caller_of(function)  # a function with its own rules: through them
         functools.update_wrapper(self, function)
         self._mode, self._verbose = mode, verbose
         self._indices, self._single, self._names = _normalize_wrt(function, wrt, mode)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import itertools
 import linecache
 import textwrap
 
@@ -38,6 +39,52 @@ def generated_code_of(function):
             function, "generated_function"):
         return function.generated_function
     return function
+
+
+_CALLERS = itertools.count(1)
+
+
+def caller_of(function):
+    """For a callable with rules of its own (``@adjoint(f)``, ``@tangent(f)``): a Python
+    function that calls it, so that a transform of it uses its rules, as a call site
+    would, rather than its source (or fails for lack of one, for a C function)."""
+    from .rules import registry
+
+    if registry.lookup(function) is None and registry.tangent_lookup(function) is None:
+        return function
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return function
+    scope = {}
+    params, passed, star = [], [], False
+    for i, p in enumerate(signature.parameters.values()):
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            return function
+        if p.kind == p.KEYWORD_ONLY and not star:
+            params.append("*")
+            star = True
+        text = p.name
+        if p.default is not p.empty:
+            scope[f"_default{i}"] = p.default
+            text += f"=_default{i}"
+        params.append(text)
+        passed.append(p.name if p.kind != p.KEYWORD_ONLY else f"{p.name}={p.name}")
+    if any(p.kind == p.POSITIONAL_ONLY for p in signature.parameters.values()):
+        count = sum(p.kind == p.POSITIONAL_ONLY for p in signature.parameters.values())
+        params.insert(count, "/")
+    name = getattr(function, "__name__", "function")
+    name = name if name.isidentifier() else "function"
+    text = f"def {name}({', '.join(params)}):\n    return {name}({', '.join(passed)})\n"
+    filename = f"<autodiff_ast call of {name} #{next(_CALLERS)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    exec(compile(text, filename, "exec"), scope)
+    caller = scope[name]
+    scope[name] = function  # the caller's body calls the function itself
+    caller.__qualname__ = getattr(function, "__qualname__", name)
+    caller.__doc__ = getattr(function, "__doc__", None)
+    caller.__autodiff_ast_calls__ = function  # not __wrapped__: inspect would follow it
+    return caller
 
 
 def require_python_function(function):

@@ -164,3 +164,34 @@ def test_stop_gradient_and_hooks_in_forward_mode():
     assert tangent == pytest.approx(np.sum(x))  # only the second factor varies
     _, tangent = jvp(hooked)((x,), (np.ones(2),))
     assert tangent == pytest.approx(6.0)  # hooks act on adjoints, not tangents
+
+
+def test_a_transform_of_a_function_with_its_own_rules_uses_them(clean_rules):
+    @autodiff_ast.adjoint(cube)
+    def cube_adjoint(g, ans, x):
+        return g * 3.0 * x ** 2
+
+    @autodiff_ast.tangent(cube)
+    def cube_tangent(g, ans, x):
+        return 3.0 * x ** 2 * g
+
+    x = np.array([0.5, -1.0])
+    np.testing.assert_allclose(grad(lambda_free_sum_of_cube)(x), 3 * x ** 2)
+    g = grad(cube)
+    np.testing.assert_allclose(autodiff_ast.vjp(cube)(x)[1](np.ones(2)), 3 * x ** 2)
+    assert "3.0 * x ** 2" in g.source and "cube(x)" in g.source
+    _, tangent = jvp(cube)((x,), (np.ones(2),))
+    np.testing.assert_allclose(tangent, 3 * x ** 2)
+    assert "3.0 * x ** 2 * x_dot" in jvp(cube, wrt=0).source
+
+
+def test_a_c_function_with_rules_can_be_transformed_directly(clean_rules):
+    @autodiff_ast.adjoint(math.erf)
+    def erf_adjoint(g, ans, x):
+        return g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)
+
+    assert grad(math.erf)(0.3) == pytest.approx(2 / math.sqrt(math.pi) * math.exp(-0.09))
+
+
+def lambda_free_sum_of_cube(x):
+    return np.sum(cube(x))
