@@ -11,6 +11,12 @@ matrices accept stacks of them (``(..., n, n)``), so their rules transpose with
 Only real arrays are differentiated. The rules of ``cholesky`` and ``eigh``, which read
 one triangle of a symmetric matrix, return the symmetric gradient (the derivative for a
 symmetric change of the input); see their docstrings.
+
+The helpers that gradient code calls have rules of their own (the last section), so
+gradients can be differentiated again (``hessian``, ``grad(grad(f))``). Their adjoint
+rules call only functions with rules, so higher derivatives work too, except through
+the norms computed from singular values (``'nuc'``, the matrix 2-norms) or of an order
+known at run time only (``np.inf``), which have first and second derivatives only.
 """
 
 import ast
@@ -19,8 +25,8 @@ from collections import Counter
 
 import numpy as np
 
-from ..runtime import matmul_lhs, matmul_rhs
-from .registry import adjoint, given, multilinear, tangent
+from ..runtime import matmul_lhs, matmul_rhs, unbroadcast, zeros_like
+from .registry import adjoint, given, is_literal, multilinear, tangent
 
 
 @adjoint(np.matmul, ast.MatMult)
@@ -485,13 +491,14 @@ def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
 
 @adjoint(np.linalg.matrix_power)
 def matrix_power(g, ans, a, n):
-    """``n`` is usually a literal: 0, 1 and 2 are written out, other powers call
-    :func:`matrix_power_input_adjoint`."""
-    if n == 0:
+    """``n`` is usually a literal: 0, 1 and 2 are written out, other powers (and an ``n``
+    known at run time only) call :func:`matrix_power_input_adjoint`, which has rules of
+    its own, so the gradient can be differentiated again."""
+    if is_literal(n) and n == 0:
         return np.zeros_like(g)
-    if n == 1:
+    if is_literal(n) and n == 1:
         return g
-    if n == 2:
+    if is_literal(n) and n == 2:
         a_t = np.swapaxes(a, -1, -2)
         return g @ a_t + a_t @ g
     return matrix_power_input_adjoint(g, a, n)
@@ -652,13 +659,13 @@ def pinv_tangent(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
 
 @tangent(np.linalg.matrix_power)
 def matrix_power_tangent(g, ans, a, n):
-    """``n`` is usually a literal: 0, 1 and 2 are written out, other powers call
-    :func:`matrix_power_input_tangent`."""
-    if n == 0:
+    """``n`` is usually a literal: 0, 1 and 2 are written out, other powers (and an ``n``
+    known at run time only) call :func:`matrix_power_input_tangent`."""
+    if is_literal(n) and n == 0:
         return np.zeros_like(ans)
-    if n == 1:
+    if is_literal(n) and n == 1:
         return g
-    if n == 2:
+    if is_literal(n) and n == 2:
         return g @ a + a @ g
     return matrix_power_input_tangent(g, a, n)
 
@@ -719,3 +726,432 @@ def eigh_tangent(g, ans, a, UPLO="L"):
     gaps = ans[0][..., None, :] - ans[0][..., :, None]  # gaps[..., i, j] = w[j] - w[i]
     return (np.diagonal(m, axis1=-2, axis2=-1).copy(),
             ans[1] @ (0.5 * (m + np.swapaxes(m, -1, -2)) / np.where(gaps == 0, np.inf, gaps)))
+
+
+# ----- second order: rules of the helpers that gradient code calls ---------------------
+#
+# ``hessian`` runs forward mode over generated gradient code and ``grad(grad(f))`` reverse
+# mode over it, so the helpers above that gradient code calls need rules too. The rules of
+# each family close on themselves (an adjoint rule calls only functions that have rules,
+# and those call the same ones), so that derivatives of any order are available:
+#
+# * a product helper (``dot_lhs`` and the like) is the adjoint of one factor of a product:
+#   linear in ``g`` and in the other factor, the factor it stands for read for its shape
+#   only. Its adjoint is the forward product for ``g`` (``<d, dot_lhs(g, a, b)> =
+#   <np.dot(d, b), g>``) and the other factor's helper for the other factor.
+# * ``einsum_operand_adjoint`` is linear in ``g`` and in every other operand: its adjoint
+#   is ``np.einsum`` (for ``g``) and itself (for the other operands).
+# * ``matrix_power_input_adjoint(g, a, n)`` is the Frechet derivative of the ``n``-th
+#   power at ``a.T`` along ``g``; its derivative in ``a`` is the upper right block of the
+#   same function of the block matrix ``[[a.T, g], [0, a.T]]``.
+# * ``eigh_input_adjoint`` and ``norm_input_adjoint`` are linear in the adjoints and
+#   nonlinear in the forward results (``w, v``; ``ans, x``), which are differentiated as
+#   independent arguments (the chain rule through ``eigh`` and ``norm`` does the rest).
+
+
+@adjoint(dot_lhs)
+def dot_lhs_(d, ans, g, a, b):
+    """``<d, dot_lhs(g, a, b)> = <np.dot(d, b), g>``: for ``g`` the product with ``d`` in
+    ``a``'s place, for ``b`` the adjoint of ``b`` in that product."""
+    return unbroadcast(np.dot(d, b), g), None, dot_rhs(g, d, b)
+
+
+@adjoint(dot_rhs)
+def dot_rhs_(d, ans, g, a, b):
+    """``<d, dot_rhs(g, a, b)> = <np.dot(a, d), g>``; see :func:`dot_lhs_`."""
+    return unbroadcast(np.dot(a, d), g), dot_lhs(g, a, d), None
+
+
+@adjoint(inner_lhs)
+def inner_lhs_(d, ans, g, a, b):
+    """``<d, inner_lhs(g, a, b)> = <np.inner(d, b), g>``."""
+    return unbroadcast(np.inner(d, b), g), None, inner_rhs(g, d, b)
+
+
+@adjoint(inner_rhs)
+def inner_rhs_(d, ans, g, a, b):
+    """``<d, inner_rhs(g, a, b)> = <np.inner(a, d), g>``."""
+    return unbroadcast(np.inner(a, d), g), inner_lhs(g, a, d), None
+
+
+@adjoint(tensordot_lhs)
+def tensordot_lhs_(d, ans, g, a, b, axes=2):
+    """``<d, tensordot_lhs(g, a, b, axes)> = <np.tensordot(d, b, axes), g>``."""
+    return unbroadcast(np.tensordot(d, b, axes), g), None, tensordot_rhs(g, d, b, axes), None
+
+
+@adjoint(tensordot_rhs)
+def tensordot_rhs_(d, ans, g, a, b, axes=2):
+    """``<d, tensordot_rhs(g, a, b, axes)> = <np.tensordot(a, d, axes), g>``."""
+    return unbroadcast(np.tensordot(a, d, axes), g), tensordot_lhs(g, a, d, axes), None, None
+
+
+@adjoint(kron_lhs)
+def kron_lhs_(d, ans, g, a, b):
+    """``<d, kron_lhs(g, a, b)> = <np.kron(d, b), g>``."""
+    return unbroadcast(np.kron(d, b), g), None, kron_rhs(g, d, b)
+
+
+@adjoint(kron_rhs)
+def kron_rhs_(d, ans, g, a, b):
+    """``<d, kron_rhs(g, a, b)> = <np.kron(a, d), g>``."""
+    return unbroadcast(np.kron(a, d), g), kron_lhs(g, a, d), None
+
+
+# each is linear in g and in the factor it does not stand for (never in that one, which
+# is read for its shape only)
+multilinear(dot_lhs, inner_lhs, kron_lhs, tensordot_lhs, params=("g", "b"))
+multilinear(dot_rhs, inner_rhs, kron_rhs, tensordot_rhs, params=("g", "a"))
+
+
+@adjoint(einsum_operand_adjoint)
+def einsum_operand_adjoint_(d, ans, g, subscripts, operands, i):
+    """``<d, einsum_operand_adjoint(g, s, operands, i)>`` is ``<g, np.einsum(s, ...)>``
+    with ``d`` in operand ``i``'s place: for ``g`` that einsum, for another operand ``j``
+    its adjoint in that einsum, ``einsum_operand_adjoint(g, s, (..., d, ...), j)``.
+    Operand ``i`` is read for its shape only (zeros). One to three operands; with a
+    literal ``i`` and a display of the operands (as gradient code has them) the rule is
+    written out."""
+    if len(operands) == 1:
+        return np.einsum(subscripts, d), None, (zeros_like(operands[0]),), None
+    if len(operands) == 2:
+        if i == 0:
+            return (np.einsum(subscripts, d, operands[1]), None,
+                    (zeros_like(operands[0]),
+                     einsum_operand_adjoint(g, subscripts, (d, operands[1]), 1)), None)
+        return (np.einsum(subscripts, operands[0], d), None,
+                (einsum_operand_adjoint(g, subscripts, (operands[0], d), 0),
+                 zeros_like(operands[1])), None)
+    if i == 0:
+        return (np.einsum(subscripts, d, operands[1], operands[2]), None,
+                (zeros_like(operands[0]),
+                 einsum_operand_adjoint(g, subscripts, (d, operands[1], operands[2]), 1),
+                 einsum_operand_adjoint(g, subscripts, (d, operands[1], operands[2]), 2)), None)
+    if i == 1:
+        return (np.einsum(subscripts, operands[0], d, operands[2]), None,
+                (einsum_operand_adjoint(g, subscripts, (operands[0], d, operands[2]), 0),
+                 zeros_like(operands[1]),
+                 einsum_operand_adjoint(g, subscripts, (operands[0], d, operands[2]), 2)), None)
+    return (np.einsum(subscripts, operands[0], operands[1], d), None,
+            (einsum_operand_adjoint(g, subscripts, (operands[0], operands[1], d), 0),
+             einsum_operand_adjoint(g, subscripts, (operands[0], operands[1], d), 1),
+             zeros_like(operands[2])), None)
+
+
+@tangent(einsum_operand_adjoint)
+def einsum_operand_adjoint_tangent(t, ans, g, subscripts, operands, i):
+    """Linear in ``g`` and in each operand but the ``i``-th (read for its shape only):
+    one term for ``g``'s tangent ``t[0]`` and one per other operand's (in ``t[2]``)."""
+    if len(operands) == 1:
+        return einsum_operand_adjoint(t[0], subscripts, operands, i), None, zeros_like(ans), None
+    if len(operands) == 2:
+        if i == 0:
+            return (einsum_operand_adjoint(t[0], subscripts, operands, i), None,
+                    einsum_operand_adjoint(g, subscripts, (operands[0], t[2][1]), 0), None)
+        return (einsum_operand_adjoint(t[0], subscripts, operands, i), None,
+                einsum_operand_adjoint(g, subscripts, (t[2][0], operands[1]), 1), None)
+    if i == 0:
+        return (einsum_operand_adjoint(t[0], subscripts, operands, i), None,
+                einsum_operand_adjoint(g, subscripts, (operands[0], t[2][1], operands[2]), 0)
+                + einsum_operand_adjoint(g, subscripts, (operands[0], operands[1], t[2][2]), 0),
+                None)
+    if i == 1:
+        return (einsum_operand_adjoint(t[0], subscripts, operands, i), None,
+                einsum_operand_adjoint(g, subscripts, (t[2][0], operands[1], operands[2]), 1)
+                + einsum_operand_adjoint(g, subscripts, (operands[0], operands[1], t[2][2]), 1),
+                None)
+    return (einsum_operand_adjoint(t[0], subscripts, operands, i), None,
+            einsum_operand_adjoint(g, subscripts, (t[2][0], operands[1], operands[2]), 2)
+            + einsum_operand_adjoint(g, subscripts, (operands[0], t[2][1], operands[2]), 2),
+            None)
+
+
+def _blocks(top_left, top_right, bottom_left, bottom_right):
+    """The (stacks of) block matrices ``[[top_left, top_right], [bottom_left,
+    bottom_right]]``."""
+    return np.concatenate([np.concatenate([top_left, top_right], axis=-1),
+                           np.concatenate([bottom_left, bottom_right], axis=-1)], axis=-2)
+
+
+@adjoint(matrix_power_input_adjoint)
+def matrix_power_input_adjoint_(d, ans, g, a, n):
+    """With ``L(y, e)`` the derivative of the ``n``-th power at ``y`` along ``e``,
+    ``ans = L(a.T, g)``, whose adjoint in ``g`` is ``L(a, d)`` and whose derivative in
+    ``a`` is the upper right block of ``L(z, [[da.T, 0], [0, da.T]])`` for ``z = [[a.T, g],
+    [0, a.T]]``; the adjoint of that is read off ``L(z.T, [[0, d], [0, 0]])`` (the sum of
+    its diagonal blocks, transposed). Every ``L`` is this helper again."""
+    a_t = np.swapaxes(a, -1, -2)
+    zero = np.zeros_like(g)
+    m = np.shape(a)[-1]
+    z = np.concatenate([np.concatenate([a_t, g], axis=-1),
+                        np.concatenate([zero, a_t], axis=-1)], axis=-2)
+    e = np.concatenate([np.concatenate([zero, d], axis=-1),
+                        np.concatenate([zero, zero], axis=-1)], axis=-2)
+    k = matrix_power_input_adjoint(e, z, n)
+    return (matrix_power_input_adjoint(d, a_t, n),
+            np.swapaxes(k[..., :m, :m] + k[..., m:, m:], -1, -2), None)
+
+
+def matrix_power_input_adjoint_a_tangent(a_dot, g, a, n):
+    """The derivative of ``matrix_power_input_adjoint(g, a, n)`` in ``a`` along ``a_dot``:
+    the upper right block of the tangent of the power of ``[[a.T, g], [0, a.T]]`` along
+    ``[[a_dot.T, 0], [0, a_dot.T]]``.
+
+    >>> float(matrix_power_input_adjoint_a_tangent(np.ones((1, 1)), np.ones((1, 1)),
+    ...                                             2 * np.ones((1, 1)), 3)[0, 0])
+    12.0
+    """
+    a_t, e_t = np.swapaxes(a, -1, -2), np.swapaxes(a_dot, -1, -2)
+    zero = np.zeros(np.broadcast_shapes(np.shape(a), np.shape(g), np.shape(a_dot)),
+                    dtype=np.result_type(a, g, a_dot))
+    m = np.shape(a)[-1]
+    total = matrix_power_input_tangent(_blocks(e_t + zero, zero, zero, e_t + zero),
+                                       _blocks(a_t + zero, g + zero, zero, a_t + zero), n)
+    return total[..., :m, m:]
+
+
+@tangent(matrix_power_input_adjoint)
+def matrix_power_input_adjoint_tangent(t, ans, g, a, n):
+    """Linear in ``g``; in ``a`` see :func:`matrix_power_input_adjoint_a_tangent`."""
+    return (matrix_power_input_adjoint(t[0], a, n),
+            matrix_power_input_adjoint_a_tangent(t[1], g, a, n), None)
+
+
+@adjoint(eigh_input_adjoint)
+def eigh_input_adjoint_(d, ans, g_w, g_v, w, v):
+    """``ans = sym(v @ m @ v.T)`` with ``m = diag(g_w) + f * c``, ``c = v.T @ g_v`` and
+    ``f[i, j] = 1 / (w[j] - w[i])`` (0 where equal), ``sym(k) = (k + k.T) / 2``. With
+    ``s = sym(d)`` and ``p = v.T @ s @ v``: ``g_w`` gets ``diag(p)``, ``g_v`` gets ``v @ (f
+    * p)``, ``w`` gets the sums of ``q = p * c * f ** 2`` along rows less those along
+    columns (``df = -f ** 2 * (dw[j] - dw[i])``), and ``v`` gets ``s @ v @ (m + m.T) + g_v
+    @ (f * p).T``. Exact where the eigenvalues are distinct; the adjoints are arrays (as
+    gradient code passes them)."""
+    v_t = np.swapaxes(v, -1, -2)
+    gaps = w[..., None, :] - w[..., :, None]
+    f = 1 / np.where(gaps == 0, np.inf, gaps)
+    s = 0.5 * (d + np.swapaxes(d, -1, -2))
+    p = v_t @ s @ v
+    c = v_t @ g_v
+    fc = f * c
+    fp = f * p
+    q = p * c * f * f
+    sv = s @ v
+    return (np.diagonal(p, axis1=-2, axis2=-1), v @ fp,
+            np.sum(q, axis=-1) - np.sum(q, axis=-2),
+            sv @ (fc + np.swapaxes(fc, -1, -2)) + 2 * sv * np.expand_dims(g_w, -2)
+            + g_v @ np.swapaxes(fp, -1, -2))
+
+
+def eigh_input_adjoint_w_tangent(w_dot, g_v, w, v):
+    """The derivative of ``eigh_input_adjoint(g_w, g_v, w, v)`` in ``w`` along ``w_dot``:
+    ``sym(v @ (df * (v.T @ g_v)) @ v.T)`` with ``df[i, j] = -(w_dot[j] - w_dot[i]) /
+    (w[j] - w[i]) ** 2`` (0 where the eigenvalues are equal).
+
+    >>> eigh_input_adjoint_w_tangent(np.array([0.0, 1.0]), np.array([[0.0, 2.0], [0.0, 0.0]]),
+    ...                              np.array([1.0, 2.0]), np.eye(2))
+    array([[ 0., -1.],
+           [-1.,  0.]])
+    """
+    v_t = np.swapaxes(v, -1, -2)
+    gaps = w[..., None, :] - w[..., :, None]
+    f = 1 / np.where(gaps == 0, np.inf, gaps)
+    f_dot = -f * f * (w_dot[..., None, :] - w_dot[..., :, None])
+    k = v @ (f_dot * (v_t @ g_v)) @ v_t
+    return 0.5 * (k + np.swapaxes(k, -1, -2))
+
+
+def eigh_input_adjoint_v_tangent(v_dot, g_w, g_v, w, v):
+    """The derivative of ``eigh_input_adjoint(g_w, g_v, w, v)`` in ``v`` along ``v_dot``:
+    ``sym(v_dot @ m @ v.T + v @ m @ v_dot.T + v @ (f * (v_dot.T @ g_v)) @ v.T)`` with
+    ``m = diag(g_w) + f * (v.T @ g_v)`` (see :func:`eigh_input_adjoint_`).
+
+    >>> eigh_input_adjoint_v_tangent(np.eye(2), np.array([1.0, 0.0]), np.zeros((2, 2)),
+    ...                              np.array([1.0, 2.0]), np.eye(2))
+    array([[2., 0.],
+           [0., 0.]])
+    """
+    v_t = np.swapaxes(v, -1, -2)
+    gaps = w[..., None, :] - w[..., :, None]
+    f = 1 / np.where(gaps == 0, np.inf, gaps)
+    fc = f * (v_t @ g_v)
+    g_row = np.expand_dims(g_w, -2)  # times g_row: times diag(g_w) on the right
+    k = ((v_dot @ fc + v_dot * g_row) @ v_t + (v @ fc + v * g_row) @ np.swapaxes(v_dot, -1, -2)
+         + v @ (f * (np.swapaxes(v_dot, -1, -2) @ g_v)) @ v_t)
+    return 0.5 * (k + np.swapaxes(k, -1, -2))
+
+
+@tangent(eigh_input_adjoint)
+def eigh_input_adjoint_tangent(t, ans, g_w, g_v, w, v):
+    """Linear in ``g_w`` and ``g_v``; in ``w`` and ``v`` see
+    :func:`eigh_input_adjoint_w_tangent` and :func:`eigh_input_adjoint_v_tangent`."""
+    return (eigh_input_adjoint(t[0], 0.0, w, v), eigh_input_adjoint(0.0, t[1], w, v),
+            eigh_input_adjoint_w_tangent(t[2], g_v, w, v),
+            eigh_input_adjoint_v_tangent(t[3], g_w, g_v, w, v))
+
+
+def _norm_parts(g, ans, x, ord, axis, keepdims):
+    """``(x, axes, g, ans, safe, kind)`` of ``norm_input_adjoint(g, ans, x, ord, axis,
+    keepdims)``: ``g`` and ``ans`` with the norm's axes kept (length 1), ``safe`` is
+    ``ans`` with 1 for 0, and ``kind`` says how the gradient depends on ``x`` and ``ans``:
+    ``'quadratic'`` (``g * x / ans``), ``'power'`` (``g * sign(x) * (|x| / ans) ** (p -
+    1)``), ``'singular'`` (through the singular vectors: ``'nuc'``, matrix 2 and -2) or
+    ``'flat'`` (piecewise constant: vector 0, 1 and +-inf, matrix +-1 and +-inf)."""
+    x = np.asarray(x)
+    if axis is None:
+        axes = tuple(range(x.ndim))
+    elif np.ndim(axis) == 0:
+        axes = (int(axis) % x.ndim,)
+    else:
+        axes = tuple(int(i) % x.ndim for i in axis)
+    if not keepdims:
+        g, ans = np.expand_dims(g, axes), np.expand_dims(ans, axes)
+    safe = np.where(ans == 0, 1, ans)
+    if ord is None or (isinstance(ord, str) and ord == "fro") or (len(axes) == 1 and ord == 2):
+        kind = "quadratic"
+    elif len(axes) == 1:
+        kind = "flat" if ord in (0, 1, np.inf, -np.inf) else "power"
+    elif (isinstance(ord, str) and ord == "nuc") or ord in (2, -2):
+        kind = "singular"
+    elif ord in (1, -1, np.inf, -np.inf):
+        kind = "flat"
+    else:
+        raise ValueError(f"invalid norm order {ord!r} for matrices")
+    return x, axes, g, ans, safe, kind
+
+
+def _singular_vectors_tangent(m, e, ord):
+    """The derivative along ``e`` of the gradient of a matrix norm of (stacks of) ``m``
+    that depends on the singular values only: ``u @ vt`` for ``'nuc'``, the outer product
+    of the first (``2``) or last (``-2``) singular vectors. With ``m = u s vt`` (thin),
+    ``c = u.T @ e @ v`` and ``w`` the weights of the singular values (1 each for
+    ``'nuc'``) this is ``u @ x @ vt + (1 - u u.T) e v diag(w / s) vt + u diag(w / s) u.T
+    e (1 - v vt)`` with ``x[i, j] = (c[i, j] (s[j] w[j] - s[i] w[i]) + c[j, i] (s[i]
+    w[j] - s[j] w[i])) / (s[j] ** 2 - s[i] ** 2)`` (for ``'nuc'``: ``(c - c.T)[i, j] /
+    (s[i] + s[j])``). It is the Hessian of a sum of singular values, so symmetric."""
+    u, s, vt = np.linalg.svd(m, full_matrices=False)
+    u_t, v = np.swapaxes(u, -1, -2), np.swapaxes(vt, -1, -2)
+    c = u_t @ e @ v
+    c_t = np.swapaxes(c, -1, -2)
+    s_i, s_j = s[..., :, None], s[..., None, :]
+    if isinstance(ord, str):  # 'nuc'
+        weights = np.ones_like(s)
+        total = s_i + s_j
+        middle = (c - c_t) / np.where(total == 0, np.inf, total)
+    else:
+        weights = np.zeros_like(s)
+        weights[..., 0 if ord > 0 else -1] = 1
+        w_i, w_j = weights[..., :, None], weights[..., None, :]
+        gaps = s_j * s_j - s_i * s_i
+        middle = (c * (s_j * w_j - s_i * w_i) + c_t * (s_i * w_j - s_j * w_i)) / np.where(
+            gaps == 0, np.inf, gaps)
+    scaled = np.where(weights == 0, 0, weights / np.where(s == 0, 1, s))[..., None, :]
+    return (u @ middle @ vt + (e - u @ (u_t @ e)) @ (v * scaled) @ vt
+            + (u * scaled) @ u_t @ (e - (e @ v) @ vt))
+
+
+def norm_input_adjoint_x_tangent(v, g, ans, x, ord=None, axis=None, keepdims=False):
+    """The derivative of ``norm_input_adjoint(g, ans, x, ord, axis, keepdims)`` in ``x``
+    along ``v`` (``ans`` held): ``g * v / ans`` for the 2-norm and the Frobenius norm,
+    ``(p - 1) g / ans (|x| / ans) ** (p - 2) v`` for another vector ``p``, 0 where the
+    gradient is piecewise constant, and for ``'nuc'`` and the matrix 2-norms ``g`` times
+    the derivative of the singular vectors' product. The map ``v -> ...`` is symmetric, so
+    it is also the adjoint in ``x``.
+
+    >>> norm_input_adjoint_x_tangent(np.array([1.0, 0.0]), 2.0, 5.0, np.array([3.0, 4.0]))
+    array([0.4, 0. ])
+    """
+    x, axes, g, ans, safe, kind = _norm_parts(g, ans, x, ord, axis, keepdims)
+    if kind == "quadratic":
+        return g * v / safe
+    if kind == "power":
+        return (ord - 1) * g / safe * (np.abs(x) / safe) ** (ord - 2) * v
+    if kind == "flat":
+        return np.zeros_like(x * g * v)
+    rows, cols = axes
+    m = np.moveaxis(x, (rows, cols), (-2, -1))
+    e = np.moveaxis(np.broadcast_to(v, x.shape), (rows, cols), (-2, -1))
+    gm = np.moveaxis(g * (ans != 0), (rows, cols), (-2, -1))
+    return np.moveaxis(gm * _singular_vectors_tangent(m, e, ord), (-2, -1), (rows, cols))
+
+
+def _norm_ans_partial(g, ans, x, ord, axis, keepdims):
+    """``(d norm_input_adjoint / d ans, axes)``, the first of ``x``'s shape: ``-g * x /
+    ans ** 2`` (2-norm, Frobenius), ``-(p - 1) g sign(x) (|x| / ans) ** (p - 1) / ans``
+    (vector ``p``), 0 for the others and where ``ans`` is 0."""
+    x, axes, g, ans, safe, kind = _norm_parts(g, ans, x, ord, axis, keepdims)
+    if kind == "quadratic":
+        return -g * x / (safe * safe) * (ans != 0), axes
+    if kind == "power":
+        power = (np.abs(x) / safe) ** (ord - 1)
+        return (1 - ord) * g * np.sign(x) * power / safe * (ans != 0), axes
+    return np.zeros_like(x * g), axes
+
+
+def norm_input_adjoint_ans_tangent(t, g, ans, x, ord=None, axis=None, keepdims=False):
+    """The derivative of ``norm_input_adjoint(g, ans, x, ord, axis, keepdims)`` in ``ans``
+    along ``t`` (``ans``'s shape); see :func:`_norm_ans_partial`.
+
+    >>> norm_input_adjoint_ans_tangent(1.0, 2.0, 5.0, np.array([3.0, 4.0]))
+    array([-0.24, -0.32])
+    """
+    partial, axes = _norm_ans_partial(g, ans, x, ord, axis, keepdims)
+    return partial * (t if keepdims else np.expand_dims(t, axes))
+
+
+def norm_input_adjoint_ans_adjoint(d, g, ans, x, ord=None, axis=None, keepdims=False):
+    """The adjoint of ``ans`` in ``norm_input_adjoint(g, ans, x, ord, axis, keepdims)``
+    given the result's adjoint ``d`` (``x``'s shape), of ``ans``'s shape.
+
+    >>> float(norm_input_adjoint_ans_adjoint(np.ones(2), 2.0, 5.0, np.array([3.0, 4.0])))
+    -0.56
+    """
+    partial, axes = _norm_ans_partial(g, ans, x, ord, axis, keepdims)
+    return np.sum(partial * d, axis=axes, keepdims=keepdims)
+
+
+@adjoint(norm_input_adjoint)
+def norm_input_adjoint_(d, res, g, ans, x, ord=None, axis=None, keepdims=False):
+    """Linear in ``g``: its adjoint is ``sum(d * gradient)`` over the norm's axes. ``ans``
+    and ``x`` are differentiated as independent arguments. Where ``ord``, ``axis`` and
+    ``keepdims`` are literals the common cases are written out with NumPy functions (so
+    that they can be differentiated again): the 2-norm and the Frobenius norm (``res = g *
+    x / ans``), a vector ``p``-norm (``g * sign(x) * (|x| / ans) ** (p - 1)``) and the
+    orders whose gradient is piecewise constant (0 and 1). The others (``inf``, ``'nuc'``,
+    the matrix 2-norms, an order only known at run time) call helpers:
+    :func:`norm_input_tangent`, :func:`norm_input_adjoint_ans_adjoint` and
+    :func:`norm_input_adjoint_x_tangent` (symmetric, so its own adjoint)."""
+    if ord is None or (isinstance(ord, str) and ord == "fro") or (is_literal(axis) and ord == 2):
+        safe = np.where(ans == 0, 1, ans)
+        dot = np.sum(d * x, axis=axis, keepdims=keepdims)
+        if axis is None or keepdims:
+            return (dot / safe, np.where(ans == 0, 0, -g * dot / (safe * safe)), g / safe * d,
+                    None, None, None)
+        return (dot / safe, np.where(ans == 0, 0, -g * dot / (safe * safe)),
+                np.expand_dims(g / safe, axis) * d, None, None, None)
+    if ord in (0, 1) or (isinstance(axis, tuple) and ord == -1):
+        return (np.sum(d * norm_input_adjoint(np.ones_like(ans), ans, x, ord, axis, keepdims),
+                       axis=axis, keepdims=keepdims), None, None, None, None, None)
+    if is_literal(ord) and abs(ord) < 1e308 and (ord not in (-2, -1, 2) or is_literal(axis)):
+        safe = np.where(ans == 0, 1, ans)
+        if axis is None or keepdims:
+            kept_safe = safe
+            kept_g = g
+        else:
+            kept_safe = np.expand_dims(safe, axis)
+            kept_g = np.expand_dims(g, axis)
+        ratio = np.abs(x) / kept_safe
+        dot = np.sum(d * np.sign(x) * ratio ** (ord - 1), axis=axis, keepdims=keepdims)
+        return (dot, np.where(ans == 0, 0, -(ord - 1) * g * dot / safe),
+                (ord - 1) * kept_g / kept_safe * ratio ** (ord - 2) * d, None, None, None)
+    return (norm_input_tangent(d, ans, x, ord, axis, keepdims),
+            norm_input_adjoint_ans_adjoint(d, g, ans, x, ord, axis, keepdims),
+            norm_input_adjoint_x_tangent(d, g, ans, x, ord, axis, keepdims), None, None, None)
+
+
+@tangent(norm_input_adjoint)
+def norm_input_adjoint_tangent(t, res, g, ans, x, ord=None, axis=None, keepdims=False):
+    """Linear in ``g``; in ``ans`` and ``x`` see :func:`norm_input_adjoint_ans_tangent`
+    and :func:`norm_input_adjoint_x_tangent`."""
+    return (norm_input_adjoint(t[0], ans, x, ord, axis, keepdims),
+            norm_input_adjoint_ans_tangent(t[1], g, ans, x, ord, axis, keepdims),
+            norm_input_adjoint_x_tangent(t[2], g, ans, x, ord, axis, keepdims), None, None, None)

@@ -18,29 +18,22 @@ from scipy import special
 from scipy.special import digamma, polygamma
 
 from ..runtime import unbroadcast
-from .registry import adjoint, tangent
+from .registry import adjoint, given, linear, tangent
 
 TWO_OVER_SQRT_PI = 1.1283791670955126  # 2 / sqrt(pi), the scale of erf's derivative
 
 
 # ----- helpers that generated code calls ------------------------------------------------
 
-def weighted_logsumexp_adjoint(g, ans, a, axis, b, keepdims):
-    """The adjoints ``(da, None, db, None)`` of ``ans = logsumexp(a, axis, b, keepdims)``.
+def logsumexp_weights(b):
+    """The weights ``b`` of ``logsumexp(a, b=b)``, or 1.0 where ``b`` is ``None`` at run
+    time (a weight passed on from a caller that may have none). Linear: its adjoint and
+    tangent are the identity, so gradients through it can be differentiated again.
 
-    ``ans = log(sum(b * exp(a)))``, so ``d ans / d a = b * exp(a - ans)`` and
-    ``d ans / d b = exp(a - ans)``; ``a`` and ``b`` broadcast against each other, so each
-    adjoint is summed back to its argument's shape.
-
-    >>> da, _, db, _ = weighted_logsumexp_adjoint(1.0, np.log(4.0), np.zeros(2),
-    ...                                           None, np.array([1.0, 3.0]), False)
-    >>> da, db
-    (array([0.25, 0.75]), array([0.25, 0.25]))
+    >>> logsumexp_weights(None), logsumexp_weights(2.0)
+    (1.0, 2.0)
     """
-    if not (axis is None or keepdims):
-        g, ans = np.expand_dims(g, axis), np.expand_dims(ans, axis)
-    weight = np.exp(a - ans)
-    return unbroadcast(g * b * weight, a), None, unbroadcast(g * weight, b), None
+    return 1.0 if b is None else b
 
 
 def weighted_logsumexp_tangent(g, ans, a, axis, b, keepdims):
@@ -123,9 +116,11 @@ def xlogy(g, ans, x, y):
 
     ``d / dx = log(y)`` everywhere, also at ``x = 0`` (it is ``-inf`` where ``y`` is 0 as
     well); ``d / dy = x / y``, which is 0 at ``x = 0``, also where ``y`` is 0 (``xlogy``
-    is 0 all along ``x = 0``), not ``nan``.
+    is 0 all along ``x = 0``), not ``nan``. Only that point (``x = y = 0``) divides by 1
+    instead of ``y``: elsewhere ``x / y`` keeps its derivatives (``1 / y`` in ``x``, also
+    at ``x = 0``), for second derivatives.
     """
-    return g * np.log(y), g * x / np.where(x == 0, 1, y)
+    return g * np.log(y), g * x / np.where((x == 0) & (y == 0), 1, y)
 
 
 # ----- log-sum-exp and softmax ------------------------------------------------------------
@@ -134,14 +129,22 @@ def xlogy(g, ans, x, y):
 def logsumexp(g, ans, a, axis=None, b=None, keepdims=False):
     """``ans = log(sum(exp(a)))`` over ``axis``: ``d ans / d a = exp(a - ans)`` (the
     softmax of the slice, from the result). With weights ``b`` (``log(sum(b * exp(a)))``)
-    see :func:`weighted_logsumexp_adjoint`; ``b`` gets a gradient too. ``return_sign=`` is
-    not supported. (Every branch returns one value per parameter, so that the compiler
-    knows the weighted one, called at run time, does too.)"""
-    if b is None:
+    ``d ans / d a = b * exp(a - ans)`` and ``d ans / d b = exp(a - ans)``; ``a`` and ``b``
+    broadcast against each other, so each adjoint is summed back to its argument's shape.
+    Whether ``b`` is passed is known at compile time, so with literal ``axis`` and
+    ``keepdims`` every case is written out with NumPy functions (which can be
+    differentiated again). ``return_sign=`` is not supported."""
+    if not given(b):
         if axis is None or keepdims:
             return g * np.exp(a - ans), None, None, None
         return np.expand_dims(g, axis) * np.exp(a - np.expand_dims(ans, axis)), None, None, None
-    return weighted_logsumexp_adjoint(g, ans, a, axis, b, keepdims)
+    weights = logsumexp_weights(b)
+    if axis is None or keepdims:
+        weight = np.exp(a - ans)
+        return unbroadcast(g * weights * weight, a), None, unbroadcast(g * weight, b), None
+    weight = np.exp(a - np.expand_dims(ans, axis))
+    kept = np.expand_dims(g, axis)
+    return unbroadcast(kept * weights * weight, a), None, unbroadcast(kept * weight, b), None
 
 
 @tangent(special.logsumexp)
@@ -175,3 +178,14 @@ def log_softmax(g, ans, x, axis=None):
 def log_softmax_tangent(g, ans, x, axis=None):
     """``x_dot - sum(s * x_dot)`` along ``axis``, with ``s = exp(ans)`` the softmax."""
     return g - np.sum(np.exp(ans) * g, axis=axis, keepdims=True)
+
+
+# ----- second order: the helper gradient code calls ---------------------------------------
+
+@adjoint(logsumexp_weights)
+def logsumexp_weights_(d, ans, b):
+    """The identity (on weights that are given)."""
+    return d
+
+
+linear(logsumexp_weights)
