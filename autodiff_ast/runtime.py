@@ -17,10 +17,14 @@ def sigmoid(x):
     ``1 / (1 + np.exp(-x))`` as ``sigmoid(x)`` so that its adjoint can reuse the result:
     ``g * s * (1 - s)``.
 
-    >>> float(sigmoid(0.0))
-    0.5
+    It exponentiates ``-|x|`` only (``e / (1 + e)`` for negative ``x``), so it neither
+    overflows nor warns for any ``x``, and is accurate in both tails.
+
+    >>> float(sigmoid(0.0)), float(sigmoid(-800.0)), float(sigmoid(800.0))
+    (0.5, 0.0, 1.0)
     """
-    return 1 / (1 + np.exp(-x))
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, e) / (1 + e)
 
 
 def shape(x):

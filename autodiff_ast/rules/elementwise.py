@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .. import runtime
-
+from ..runtime import sigmoid
 from .registry import Attribute, adjoint, elementwise, linear, tangent
 
 # ----- exponentials and logarithms -------------------------------------------------------
@@ -62,10 +62,10 @@ def log1p(g, ans, x):
 def logaddexp(g, ans, x1, x2):
     """``ans = log(e**x1 + e**x2)``, so ``d ans / d x1 = e**x1 / (e**x1 + e**x2)``, the
     sigmoid of ``x1 - x2``: written without ``ans``, so that ``grad`` need not compute
-    the (costly) forward value. Where ``x2 - x1`` is so large that ``e**(x2 - x1)``
-    overflows (beyond about 709 in float64, 88 in float32) NumPy warns of the overflow
-    and the weight is exactly 0, its limit."""
-    return g / (1 + np.exp(x2 - x1)), g / (1 + np.exp(x1 - x2))
+    the (costly) forward value. ``runtime.sigmoid`` exponentiates only ``-|x|``, so the
+    weights, and their own derivatives ``s (1 - s)``, are finite and free of overflow
+    warnings however far apart ``x1`` and ``x2`` are."""
+    return g * sigmoid(x1 - x2), g * sigmoid(x2 - x1)
 
 
 @adjoint(np.logaddexp2)
@@ -159,8 +159,12 @@ def rad2deg(g, ans, x):
 @adjoint(np.sinc)
 def sinc(g, ans, x):
     """``sinc x = sin(pi x) / (pi x)``, so ``d sinc x = (cos(pi x) - sinc x) / x``, and 0 at
-    ``x = 0`` (where the numerator is 0 too, so ``x`` is replaced by 1 there)."""
-    return g * (np.cos(np.pi * x) - ans) / np.where(x == 0, 1, x)
+    ``x = 0`` (where the numerator is 0 too, so ``x`` is replaced by 1 there). At 0 the
+    derivative is written ``-pi**2 x / 3``, which is 0 there and whose own derivative is
+    that of sinc's derivative (``-pi**2 / 3``), so that second derivatives are right at
+    0 too."""
+    return g * np.where(x == 0, x * (-np.pi ** 2 / 3),
+                        (np.cos(np.pi * x) - ans) / np.where(x == 0, 1, x))
 
 
 # ----- hyperbolic functions --------------------------------------------------------------
@@ -283,7 +287,7 @@ def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 
 @adjoint(runtime.sigmoid, broadcasts=True)
-def sigmoid(g, ans, x):
+def sigmoid_(g, ans, x):
     """The sigmoid gate reuses its output: ``s * (1 - s)``."""
     return g * ans * (1 - ans)
 

@@ -1,5 +1,6 @@
 """Rules of the Python builtins that numeric code uses on numbers and arrays:
-``max``, ``min``, ``abs``, ``sum``, ``pow`` and ``float``.
+``max``, ``min``, ``abs``, ``sum``, ``pow``, ``float`` and ``list`` (which generated code
+uses to copy lists of adjoints).
 
 ``max(a, b)`` and ``min(a, b)`` are the max and min gates on numbers: the gradient goes
 to the winner (half to each on a tie, as central differences see it).
@@ -44,6 +45,43 @@ def builtin_sum(g, ans, iterable, start=0):
     return np.full(np.shape(iterable), g), g
 
 
+@adjoint(builtin_sum, outputs=2)
+def builtin_sum_(d, result, g, ans, iterable, start=0):
+    """``builtin_sum`` (called at run time, when the compiler cannot tell a list from an
+    array) gives ``g`` to every item (row) and to ``start``: the adjoint adds up the
+    items' adjoints (the rows') and ``start``'s."""
+    return sum(d[0]) + d[1]
+
+
+def items_adjoint(g, iterable):
+    """The adjoint of ``iterable`` in ``list(iterable)`` given ``g``, the adjoints of the
+    list's items: a list of them for a list or tuple, and for an array (whose items are
+    its rows) the array of them.
+
+    >>> items_adjoint([np.ones(2), np.zeros(2)], np.zeros((2, 2)))
+    array([[1., 1.],
+           [0., 0.]])
+    """
+    if isinstance(iterable, (list, tuple)):
+        return list(g)
+    if len(g) == 0:
+        return np.zeros(np.shape(iterable), dtype=np.result_type(iterable, 0.0))
+    return np.stack(list(g))
+
+
+@adjoint(builtins.list)
+def builtin_list(g, ans, iterable=()):
+    """``list(items)``: generated code copies lists of adjoints with it (and user code may
+    take the rows of an array); each item gets its own adjoint."""
+    return items_adjoint(g, iterable)
+
+
+@adjoint(items_adjoint)
+def items_adjoint_(d, ans, g, iterable):
+    """The items of ``d`` (its rows, for an array) are the adjoints of ``g``'s."""
+    return list(d)
+
+
 @adjoint(builtins.pow, broadcasts=True)
 def builtin_pow(g, ans, base, exp):
     return g * exp * base ** (exp - 1), g * ans * np.log(np.where(base == 0, 1, base))
@@ -59,7 +97,7 @@ def builtin_float(g, ans, x=0.0):
 
 elementwise(builtins.abs)
 linear(builtins.sum, params=("iterable", "start"))
-linear(builtins.float)
+linear(builtins.float, builtins.list, items_adjoint)
 
 
 @tangent(builtins.max)

@@ -11,7 +11,11 @@ per list element, which the compiler unpacks (``_r1, _r2 = unconcatenate(g, [a, 
 The helpers below (``unconcatenate``, ``untile``, ``unrepeat``, ``untake``,
 ``undiagonal``, ``unpad``, ``uncast``, ``unravel``) appear by name in generated code:
 each takes the result's adjoint ``g`` and gives an argument's, in ``g``'s floating dtype
-(``uncast``: in the argument's).
+(``uncast``: in the argument's). They have rules of their own (at the end), so that
+generated gradient code can be differentiated again (``hessian``, ``grad(grad(f))``):
+each is linear in ``g``, and its adjoint is the map it transposes (``np.tile`` for
+``untile``...; ``concatenate_pieces`` and ``reravel`` where that map is not a NumPy
+function), whose adjoint is the helper again.
 
 ``np.split`` and ``np.array_split`` are differentiated when their pieces are unpacked
 into names (``a, b = np.split(x, [1])``). Not supported yet: ``np.atleast_*d`` of several
@@ -22,7 +26,7 @@ per-side ``constant_values`` adjoints.
 import numpy as np
 
 from ..runtime import unbroadcast
-from .registry import Attribute, adjoint, given, is_literal, linear, tangent
+from .registry import SEQUENCE, Attribute, adjoint, given, is_literal, linear, tangent
 
 # ----- helpers called by generated code ------------------------------------------------
 
@@ -48,6 +52,54 @@ def unconcatenate(g, arrays, axis=0):
         extents = [np.shape(a)[axis] if np.ndim(a) == np.ndim(g) else 1 for a in arrays]
     pieces = np.split(g, np.cumsum(extents)[:-1], axis=axis)
     return [np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays)]
+
+
+def concatenate_pieces(pieces, g, arrays, axis=0):
+    """The inverse of :func:`unconcatenate`: ``pieces`` (one of each array's shape)
+    joined back into ``g``'s shape, as ``np.concatenate`` (``np.hstack``...) joined the
+    arrays. It is the transpose of ``unconcatenate`` (each is linear in its first
+    argument and the adjoint of the other).
+
+    >>> concatenate_pieces([np.zeros(2), np.ones(3)], np.zeros(5), [np.zeros(2), np.zeros(3)])
+    array([0., 0., 1., 1., 1.])
+    >>> concatenate_pieces([np.ones(3), np.full(3, 2.0)], np.zeros((3, 2)),
+    ...                    [np.zeros(3), np.zeros(3)], 1)
+    array([[1., 2.],
+           [1., 2.],
+           [1., 2.]])
+    """
+    g_shape = np.shape(g)
+    if axis is None:
+        flat = [np.reshape(piece, -1) for piece in pieces]
+        return np.reshape(np.concatenate(flat), g_shape)
+    axis = axis % len(g_shape)
+    parts = []
+    for piece, a in zip(pieces, arrays):
+        extent = np.shape(a)[axis] if np.ndim(a) == len(g_shape) else 1
+        parts.append(np.reshape(piece, g_shape[:axis] + (extent,) + g_shape[axis + 1:]))
+    return np.concatenate(parts, axis)
+
+
+def unconcatenate_piece(g, arrays, axis, index):
+    """The adjoint of ``arrays[index]`` alone: ``unconcatenate(g, arrays, axis)[index]``.
+
+    >>> unconcatenate_piece(np.arange(5.0), (np.zeros(2), np.zeros(3)), None, 1)
+    array([2., 3., 4.])
+    """
+    return unconcatenate(g, arrays, axis)[index]
+
+
+def concatenate_piece(d, g, arrays, axis, index):
+    """The transpose of :func:`unconcatenate_piece`: ``d`` (of ``arrays[index]``'s shape)
+    in its place in ``g``'s shape, zeros elsewhere.
+
+    >>> concatenate_piece(np.ones(3), np.zeros(5), (np.zeros(2), np.zeros(3)), None, 1)
+    array([0., 0., 1., 1., 1.])
+    """
+    dtype = np.result_type(d, g, 0.0)
+    pieces = [np.zeros(np.shape(a), dtype=dtype) for a in arrays]
+    pieces[index] = d
+    return concatenate_pieces(pieces, g, arrays, axis)
 
 
 def untile(g, A, reps):
@@ -172,6 +224,21 @@ def uncast(g, a, dtype):
     if not np.issubdtype(dtype, np.inexact):
         return np.zeros_like(g, dtype=source)
     return np.asarray(g, dtype=source)
+
+
+def reravel(d, a, order, shape):
+    """The transpose of :func:`unravel`: ``d`` (of ``a``'s shape) read in the order in
+    which ``np.ravel(a, order)`` or ``np.reshape(a, shape, order)`` reads ``a`` (for the
+    orders ``"A"`` and ``"K"``, which depend on ``a``'s memory layout), in ``shape``.
+
+    >>> reravel(np.arange(6.0).reshape(2, 3), np.zeros((3, 2)).T, "K", (6,))
+    array([0., 3., 1., 4., 2., 5.])
+    """
+    if order == "A":
+        return np.reshape(d, shape, order="F" if np.isfortran(a) else "C")
+    position = np.empty_like(a, dtype=np.intp)
+    position[...] = np.reshape(np.arange(np.size(a)), np.shape(a))
+    return np.reshape(np.reshape(d, -1)[np.ravel(position, order="K")], shape)
 
 
 def unravel(g, a, order):
@@ -343,8 +410,8 @@ def dstack(g, ans, tup):
 
 @adjoint(np.append)
 def append(g, ans, arr, values, axis=None):
-    pieces = unconcatenate(g, (arr, values), axis)
-    return pieces[0], pieces[1]
+    return (unconcatenate_piece(g, (arr, values), axis, 0),
+            unconcatenate_piece(g, (arr, values), axis, 1))
 
 
 def split_count(ary, indices_or_sections, axis=0):
@@ -496,3 +563,87 @@ def pad_tangent(g, ans, array, pad_width, mode="constant", *, constant_values=0)
             None, None,
             np.pad(np.zeros_like(array, dtype=np.result_type(array, 0.0)), pad_width,
                    constant_values=g[3]))
+
+
+# ----- the helpers' own rules: each is linear in its first argument, and its adjoint is
+# the map it transposes (the primal whose adjoint it computes), so that generated gradient
+# code can be differentiated again (``hessian``, ``grad(grad(f))``) ----------------------
+
+
+@adjoint(unconcatenate, outputs=SEQUENCE)
+def unconcatenate_(d, ans, g, arrays, axis=0):
+    """``d`` holds one adjoint per piece; they are joined back into ``g``'s shape."""
+    return concatenate_pieces(d, g, arrays, axis)
+
+
+@adjoint(concatenate_pieces)
+def concatenate_pieces_(d, ans, pieces, g, arrays, axis=0):
+    return unconcatenate(d, arrays, axis)
+
+
+@adjoint(unconcatenate_piece)
+def unconcatenate_piece_(d, ans, g, arrays, axis, index):
+    return concatenate_piece(d, g, arrays, axis, index)
+
+
+@adjoint(concatenate_piece)
+def concatenate_piece_(e, ans, d, g, arrays, axis, index):
+    return unconcatenate_piece(e, arrays, axis, index)
+
+
+@adjoint(untile)
+def untile_(d, ans, g, A, reps):
+    return np.tile(d, reps)
+
+
+@adjoint(unrepeat)
+def unrepeat_(d, ans, g, a, repeats, axis=None):
+    return np.repeat(d, repeats, axis)
+
+
+@adjoint(untake)
+def untake_(d, ans, g, a, indices, axis=None, mode="raise"):
+    return np.take(d, indices, axis, mode=mode)
+
+
+@adjoint(undiagonal)
+def undiagonal_(d, ans, g, a, offset=0, axis1=0, axis2=1):
+    return np.diagonal(d, offset, axis1, axis2)
+
+
+@adjoint(unpad)
+def unpad_(d, ans, g, array, pad_width, mode="constant"):
+    """The padding copied (or, for ``constant``, zeroed) the way ``np.pad`` does."""
+    return np.pad(d, pad_width, mode)
+
+
+@adjoint(uncast)
+def uncast_(d, ans, g, a, dtype):
+    """Back to ``g``'s dtype (zeros where ``dtype`` rounds)."""
+    return uncast(d, g, dtype)
+
+
+@adjoint(unravel)
+def unravel_(d, ans, g, a, order):
+    return reravel(d, a, order, np.shape(g))
+
+
+@adjoint(reravel)
+def reravel_(e, ans, d, a, order, shape):
+    return unravel(e, a, order)
+
+
+linear(unconcatenate, concatenate_pieces, unconcatenate_piece, concatenate_piece, untile,
+       unrepeat, untake, undiagonal, unpad, uncast, unravel, reravel)
+
+
+# ----- rules called at run time (their arguments known only then) ----------------------
+
+
+@adjoint(transpose)
+def transpose_(d, result, g, ans, a, axes=None):
+    """``transpose(g, ...)`` (called when ``axes`` is known at run time only) transposes
+    back; its adjoint transposes forward again."""
+    if not given(axes):
+        return np.transpose(d)
+    return np.transpose(d, axes)
