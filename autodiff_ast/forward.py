@@ -62,8 +62,8 @@ class _Forward:
         self.varied = self._varied_names(fn)
         self.facts = ShapeFacts(fn, ctx)
         simple = list(normal_form.statements(fn.body))
-        self.lists = {activity.targets(s)[0] for s in simple
-                      if normal_form.kind(s, ctx) == "append"}
+        self.lists = {activity.targets(s)[-1] for s in simple
+                      if normal_form.kind(s, ctx) in ("append", "pop")}
         self.written = {activity.targets(s)[0] for s in simple
                         if normal_form.kind(s, ctx) == "store"}
         self.dots: dict[str, str] = {}

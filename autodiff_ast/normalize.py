@@ -673,7 +673,8 @@ def _is_append(call):
 
 def _fixed_names(fn):
     """Names assigned inside a branch or loop, loop variables, and names whose contents
-    are changed (``y[i] = v``, ``out.append(v)``): these keep their names."""
+    are changed (``y[i] = v``, ``out.append(v)``, ``out.pop()``): these keep their names
+    (and a list that changes is never read as the display it was made from)."""
     fixed = set()
     for stmt in fn.body:
         if isinstance(stmt, (ast.If, ast.For, ast.While)):
@@ -683,7 +684,7 @@ def _fixed_names(fn):
     for node in ast.walk(fn):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
             fixed.add(node.value.id)
-        elif isinstance(node, ast.Call) and _is_append(node):
+        elif isinstance(node, ast.Call) and (_is_append(node) or _is_pop(node)):
             fixed.add(node.func.value.id)
     return fixed
 

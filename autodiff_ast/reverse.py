@@ -70,7 +70,8 @@ class _Reverse:
         self.facts = ShapeFacts(fn, ctx, scalar_output=not self.pulls_back)
         self.tape = tape.plan(fn, ctx)
         simple = list(normal_form.statements(fn.body))
-        self.lists = {activity.targets(s)[0] for s in simple if normal_form.kind(s, ctx) == "append"}
+        self.lists = {activity.targets(s)[-1] for s in simple
+                      if normal_form.kind(s, ctx) in ("append", "pop")}
         loop_vars = {s.target.id for s in simple if isinstance(s, ast.For)}
         assigned = {n for s in simple if not isinstance(s, ast.For) for n in activity.targets(s)}
         self.integers = loop_vars - assigned  # range loop variables: always ints

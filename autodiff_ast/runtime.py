@@ -23,6 +23,14 @@ def sigmoid(x):
     >>> float(sigmoid(0.0)), float(sigmoid(-800.0)), float(sigmoid(800.0))
     (0.5, 0.0, 1.0)
     """
+    if type(x) is np.ndarray and x.dtype.kind == "f" and x.ndim:
+        e = np.abs(x)  # one new array, worked on in place: e = exp(-|x|)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        out = np.where(x >= 0, 1.0, e)
+        e += 1.0
+        out /= e
+        return out
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1, e) / (1 + e)
 

@@ -42,7 +42,8 @@ def simplify(fn, ctx):
     facts = ShapeFacts(fn, ctx) if ctx is not None else None
     stacks = ctx.stacks if ctx is not None else set()
     rewrites = [_Negations()] + ([_UniformFactors(ctx, facts), _ProductAdjoints(ctx),
-                                  _ShapesOfExpressions(ctx)] if ctx is not None else [])
+                                  _ShapesOfExpressions(ctx), _CopiesOfNewArrays(ctx)]
+                                 if ctx is not None else [])
     changed = True
     while changed:
         fn.body = _Dead(stacks).block(fn.body, set(), remove=True)[0]
@@ -485,6 +486,18 @@ class _ShapesOfExpressions(_Rewriter):
                         [])
 
 
+class _CopiesOfNewArrays(_Rewriter):
+    """``np.copy(a + b)`` is ``a + b``: an operation's result is a new array already
+    (folding a temporary into a copy made for an array the code writes into gives it)."""
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if self._callee(node) is np.copy and len(node.args) == 1 and not node.keywords \
+                and isinstance(node.args[0], (ast.BinOp, ast.UnaryOp)):
+            return node.args[0]
+        return node
+
+
 def _elementwise_leaves(expr, rewriter):
     """The names an elementwise expression of names and numbers combines, else ``None``."""
     if isinstance(expr, ast.Name):
@@ -525,8 +538,10 @@ def _elementwise_root(expr, rewriter):
     operands = None
     if isinstance(expr, ast.BinOp) and not isinstance(expr.op, ast.MatMult):
         operands = [expr.left, expr.right]
-    elif isinstance(expr, ast.Call) and isinstance(rewriter._callee(expr), np.ufunc) \
-            and rewriter._callee(expr).signature is None and not expr.keywords:
+    elif isinstance(expr, ast.Call) and not expr.keywords and (
+            isinstance(rewriter._callee(expr), np.ufunc)
+            and rewriter._callee(expr).signature is None
+            or rewriter._callee(expr) is runtime.sigmoid):
         operands = expr.args
     if operands is None:
         return None

@@ -50,15 +50,13 @@ def caller_of(function):
     would, rather than its source (or fails for lack of one, for a C function)."""
     from .rules import registry
 
-    if registry.lookup(function) is None and registry.tangent_lookup(function) is None:
+    rule = registry.lookup(function) or registry.tangent_lookup(function)
+    if rule is None:
         return function
-    try:
-        signature = inspect.signature(function)
-    except (TypeError, ValueError):
-        return function
+    parameters = rule.parameters  # as the rule names them (np.sin's rule: x alone)
     scope = {}
     params, passed, star = [], [], False
-    for i, p in enumerate(signature.parameters.values()):
+    for i, p in enumerate(parameters):
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             return function
         if p.kind == p.KEYWORD_ONLY and not star:
@@ -70,9 +68,8 @@ def caller_of(function):
             text += f"=_default{i}"
         params.append(text)
         passed.append(p.name if p.kind != p.KEYWORD_ONLY else f"{p.name}={p.name}")
-    if any(p.kind == p.POSITIONAL_ONLY for p in signature.parameters.values()):
-        count = sum(p.kind == p.POSITIONAL_ONLY for p in signature.parameters.values())
-        params.insert(count, "/")
+    if any(p.kind == p.POSITIONAL_ONLY for p in parameters):
+        params.insert(sum(p.kind == p.POSITIONAL_ONLY for p in parameters), "/")
     name = getattr(function, "__name__", "function")
     name = name if name.isidentifier() else "function"
     text = f"def {name}({', '.join(params)}):\n    return {name}({', '.join(passed)})\n"

@@ -331,7 +331,30 @@ def read_last_item(x):
     return np.sum(out[-1] * out[0])
 
 
+def list_popped_in_a_loop(x):
+    out = [x, 2.0 * x]
+    out = [out[0] * 3.0, out[1]]
+    s = 0.0
+    for i in range(2):
+        s = s + np.sum(out.pop() ** 2)
+    return s
+
+
+def stack_pushed_and_popped(x):
+    saved = []
+    h = x
+    for i in range(3):
+        saved.append(h)
+        h = np.sin(h) * 2.0
+    total = np.sum(h)
+    for i in range(3):
+        total = total + np.sum(saved.pop() * h)
+    return total
+
+
 CORPUS += [
+    (list_popped_in_a_loop, (rng_array(2),), 0),
+    (stack_pushed_and_popped, (rng_array(3),), 0),
     (while_inside_for, (np.array([0.3, 1.7, 2.5]),), 0),
     (break_in_inner_loop, (np.array([0.2, 0.4, 0.9, 0.1]),), 0),
     (zero_iterations, (rng_array(3), 0), 0),

@@ -179,9 +179,14 @@ def test_function_without_source():
         grad(f)(1.0)
 
 
-def test_builtin_function_cannot_be_differentiated_from_source():
+def test_builtin_function_without_a_rule_cannot_be_differentiated_from_source():
     with pytest.raises(SourceUnavailableError, match="not a Python function with source"):
-        grad(np.sin)
+        grad(np.fft.fft)
+
+
+def test_builtin_function_with_a_rule_is_differentiated_through_it():
+    assert grad(np.sin)(0.5) == pytest.approx(np.cos(0.5))
+    assert "np.cos(x)" in grad(np.sin).source
 
 
 def test_unsupported_keyword_is_located():
