@@ -39,6 +39,7 @@ import inspect
 from . import normal_form
 from . import source as source_pass
 from .astutil import clone, literal
+from .errors import AutodiffError, MissingRuleError
 from .rules import registry
 from .structure import structure
 from .structures import display, leaf_names
@@ -225,7 +226,10 @@ class _Normalizer:
 
     def bind_copy(self, target, atom):
         if isinstance(target, ast.Name):
-            self.emit(ast.Assign([ast.Name(self.store(target.id), ast.Store())], atom))
+            name = self.store(target.id)
+            if name not in self.fixed and isinstance(atom, (ast.Tuple, ast.List, ast.Dict)):
+                self.displays[name] = atom  # ``v, d = f(x)`` with ``d`` a tuple: ``d[0]``
+            self.emit(ast.Assign([ast.Name(name, ast.Store())], atom))
         else:
             self.unpack(target, atom)
 
@@ -474,10 +478,22 @@ class _Normalizer:
             return None
         from . import desugar as desugar_pass, fence, resolve as resolve_pass
 
-        fn, child = source_pass.read(function, parent=self.ctx)
-        fence.check(fn, child)
-        fn = resolve_pass.resolve(fn, child)
-        fn = desugar_pass.desugar(fn, child)
+        try:
+            fn, child = source_pass.read(function, parent=self.ctx)
+            fence.check(fn, child)
+            fn = resolve_pass.resolve(fn, child)
+            fn = desugar_pass.desugar(fn, child)
+        except AutodiffError as error:
+            if not function.__module__.startswith("autodiff_ast.rules."):
+                raise
+            name = f"{function.__module__}.{function.__qualname__}"
+            raise self.ctx.error(
+                call, f"{name}, which gradient code calls (a derivative rule run when an "
+                      f"argument such as an axis, an order or einsum's subscripts is known "
+                      f"only then, or a helper of one), cannot be differentiated again: "
+                      f"{error}. Write such arguments as constants in the differentiated "
+                      f"function, or register a rule: @autodiff_ast.adjoint({name})",
+                MissingRuleError) from None
         return fn, function, child
 
     def _bind(self, fn, function, call):
@@ -532,8 +548,8 @@ class _Normalizer:
         if rule is None:
             return 0
         if callable(rule.outputs):
-            args = [literal(a) for a in call.args]
-            kwargs = {k.arg: literal(k.value) for k in call.keywords}
+            args = [_partly_literal(a) for a in call.args]
+            kwargs = {k.arg: _partly_literal(k.value) for k in call.keywords}
             return rule.outputs(*args, **kwargs) or registry.SEQUENCE
         return rule.outputs
 
@@ -549,6 +565,16 @@ class _Normalizer:
         self.emit(ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())],
                              self.call(expr)))
         return ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load())
+
+
+def _partly_literal(node):
+    """What is known of an argument's value when the code is generated: a constant, a
+    list or tuple display of such values (``None`` for an element that is not one, so
+    that its length is known), or ``None``."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        values = [_partly_literal(e) for e in node.elts]
+        return values if isinstance(node, ast.List) else tuple(values)
+    return literal(node)
 
 
 def _is_pop(call):
@@ -632,8 +658,14 @@ LIBRARIES = {"numpy", "scipy", "sklearn", "pandas", "torch", "jax", "autograd", 
 
 
 def _library(function):
-    if getattr(function, "__module__", None) == "autodiff_ast.generated":
+    module = getattr(function, "__module__", None) or ""
+    if module == "autodiff_ast.generated":
         return False  # generated gradient code (a call of grad(f) inside the function)
+    if module.startswith("autodiff_ast.rules."):
+        # a rule that generated code calls at run time (its arguments known only then)
+        # and that has no rule of its own: differentiated from its source, like the
+        # user's functions, when that generated code is differentiated again
+        return False
     module = (getattr(function, "__module__", None) or "").split(".")[0]
     filename = getattr(getattr(function, "__code__", None), "co_filename", "")
     return module in LIBRARIES or "site-packages" in filename or "dist-packages" in filename

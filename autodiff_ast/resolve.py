@@ -115,10 +115,61 @@ class _Resolver(ast.NodeTransformer):
             new = ast.Attribute(new, attr, ast.Load())
         return ast.copy_location(new, node)
 
+    def visit_Call(self, node):
+        """``grad(f)(x)``: a transform made in the function's own code is made here, once,
+        from the callable and the constants it is given, and called as if it had been
+        bound to a global name (``g = grad(f)`` outside, ``g(x)`` inside)."""
+        self.generic_visit(node)
+        if isinstance(node.func, (ast.Name, ast.Attribute, ast.Lambda)):
+            return node  # lambdas: the fence's and inliner's business
+        made = self._transform(node.func) if isinstance(node.func, ast.Call) else None
+        if made is None:
+            called = ast.unparse(node.func)
+            raise self.ctx.error(node.func, f"calling the value of an expression ({called}) "
+                                            f"is not supported: bind it to a name outside the "
+                                            f"function (g = {called}) and call g(...) here. A "
+                                            f"transform made here, such as grad(f)(x), may be "
+                                            f"given only functions and constants")
+        node.func = ast.copy_location(self._callable(*made), node.func)
+        return node
+
+    def _transform(self, call):
+        """The transform that ``call`` makes, if it is a call of one of ours with static
+        arguments; else ``None`` (the call is left for the later passes)."""
+        from . import api, transforms
+
+        factories = (api.grad, api.value_and_grad, transforms.jvp, transforms.vjp,
+                     transforms.jacobian, transforms.hessian, transforms.hvp)
+        try:
+            factory = self.ctx.lookup(call.func)
+            args = [self._static(a) for a in call.args]
+            kwargs = {k.arg: self._static(k.value) for k in call.keywords if k.arg}
+        except (TypeError, KeyError, AttributeError, ValueError):
+            return None
+        if factory not in factories or len(kwargs) != len(call.keywords) or not args:
+            return None
+        name = getattr(args[0], "__name__", "")
+        name = f"{factory.__name__}_{name}" if name.isidentifier() else factory.__name__
+        return factory(*args, **kwargs), name
+
+    def _static(self, node):
+        """The value of an argument known when the code is generated: a constant, a tuple
+        of them, or a reference that this pass resolved."""
+        if isinstance(node, ast.Tuple):
+            return tuple(self._static(e) for e in node.elts)
+        if isinstance(node, ast.List):
+            return [self._static(e) for e in node.elts]
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name) and node.id in self.local:
+            raise ValueError(node.id)
+        return self.ctx.lookup(node)
+
     def _module(self, module, name):
         import numpy
 
         return self.ctx.numpy() if module is numpy else self.ctx.bind(module, name)
 
-    def _callable(self, value, name, node):
+    def _callable(self, value, name, node=None):
         return self.ctx.reference(value, name)
+

@@ -33,6 +33,7 @@ def f(x, y, z, dout=1.0):
 from __future__ import annotations
 
 import ast
+import builtins
 
 import numpy as np
 
@@ -184,11 +185,25 @@ class _Reverse:
                 rule = registry.lookup(key)
                 if rule is None:
                     raise self._missing_rule(key, stmt.value)
-                if kind == "call" and (rule.outputs == registry.SEQUENCE or callable(rule.outputs)):
+                if kind == "call" and (rule.outputs == registry.SEQUENCE or callable(rule.outputs)) \
+                        and not self._listed(stmt.targets[0].id, forward):
                     raise self.ctx.error(stmt.value, f"{_describe(key)} returns a list of "
                                                      f"arrays: unpack it into names (a, b = "
                                                      f"{_describe(key)}(...)) to differentiate "
                                                      f"through it")
+
+    def _listed(self, var, forward):
+        """Is ``var`` read only as ``list(var)``? Then its adjoint is the list of its
+        items' adjoints (``list``'s rule), aligned with them, which is what a rule of a
+        primal returning a list takes as ``g``: ``dparts = list(unconcatenate(dy,
+        parts))`` in gradient code, differentiated again."""
+        uses = [stmt for stmt in normal_form.statements(forward)
+                if var in activity.operands(stmt, self.ctx)]
+        return bool(uses) and all(
+            normal_form.kind(stmt, self.ctx) == "call"
+            and self._primal(stmt.value)[0] is builtins.list
+            and [a.id for a in stmt.value.args if isinstance(a, ast.Name)] == [var]
+            for stmt in uses)
 
     # ----- the adjoint sweep: blocks, branches, loops --------------------------------------
 

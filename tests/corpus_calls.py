@@ -3,6 +3,8 @@
 
 import numpy as np
 
+from autodiff_ast import grad, value_and_grad
+
 import corpus_calls_helpers as helpers
 from corpus_calls_helpers import dense, scaled_softplus
 
@@ -102,6 +104,20 @@ def make_scaled(factor):
 closure_from_factory = make_scaled(1.5)
 
 
+def cubic_energy(x, y):
+    return np.sum(x ** 3 * y)
+
+
+def transform_made_inside(x, y):
+    """``grad(f)(x)`` written inside, JAX style: made once when the code is generated."""
+    return np.sum(grad(cubic_energy)(x, y) * x)
+
+
+def value_and_grads_indexed(x, y):
+    value, grads = value_and_grad(cubic_energy, wrt=(0, 1))(x, y)
+    return value + np.sum(grads[0] * grads[1])
+
+
 CORPUS = [
     (calls_a_module_function, (rng_array(3),), 0),
     (positional_keyword_and_default, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
@@ -116,4 +132,6 @@ CORPUS = [
     (call_with_control_flow, (0.3, 1.0), 0),
     (call_in_a_loop, (0.4,), 0),
     (closure_from_factory, (rng_array(3),), 0),
+    (transform_made_inside, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
+    (value_and_grads_indexed, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
 ]

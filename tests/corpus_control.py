@@ -352,7 +352,17 @@ def stack_pushed_and_popped(x):
     return total
 
 
+def pieces_concatenated(x):
+    """Gradient code reads the list's adjoint as ``list(unconcatenate(dy, parts))``, which
+    reverse mode over it takes as a list of adjoints."""
+    parts = []
+    for i in range(3):
+        parts.append(np.sin(x * (i + 1)))
+    return np.sum(np.concatenate(parts) ** 2)
+
+
 CORPUS += [
+    (pieces_concatenated, (rng_array(2),), 0),
     (list_popped_in_a_loop, (rng_array(2),), 0),
     (stack_pushed_and_popped, (rng_array(3),), 0),
     (while_inside_for, (np.array([0.3, 1.7, 2.5]),), 0),

@@ -251,10 +251,31 @@ def test_norm_float32_without_third_derivatives(c):
 
 def test_third_derivative_of_a_singular_value_norm_is_reported():
     """Differentiating the gradient of ``norm_input_adjoint`` for ``'nuc'`` (a third
-    derivative of the nuclear norm) stops at a helper without rules, by name."""
+    derivative of the nuclear norm) stops at a helper whose source cannot be
+    differentiated, by name and line."""
     c = SINGULAR_NORMS[0]
     f, _, weight = _functions(c)
     args = list(c.args.values()) + [weight]
     grad(f, wrt=(0, 1))(*args)  # the second derivatives are there
-    with pytest.raises(MissingRuleError, match="norm_input_tangent"):
+    with pytest.raises(MissingRuleError, match=r"autodiff_ast\.rules\.linalg\._norm_parts, "
+                                               r"which gradient code calls .* cannot be "
+                                               r"differentiated again: generator expressions"):
         hvp(f, wrt=(0, 1))(args, [0.5, np.ones((2, 3))])
+
+
+def _einsum_by_subscripts(x, subscripts):
+    return np.sum(np.sin(np.einsum(subscripts, x, x)))
+
+
+def test_second_derivative_through_subscripts_known_at_run_time_is_reported():
+    """einsum's rule is called at run time when the subscripts are a variable; its source
+    validates them with ``raise``, so it cannot be differentiated again: the error names
+    it and says what to do."""
+    x = np.arange(6.0).reshape(2, 3) / 6
+    grad(_einsum_by_subscripts)(x, "ij,kj->ik")  # first derivatives work
+    with pytest.raises(MissingRuleError) as raised:
+        hvp(_einsum_by_subscripts)((x, "ij,kj->ik"), (np.ones((2, 3)),))
+    message = str(raised.value)
+    assert "autodiff_ast.rules.linalg.einsum, which gradient code calls" in message
+    assert "raise is not supported" in message
+    assert "Write such arguments as constants" in message

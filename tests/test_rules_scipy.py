@@ -61,6 +61,13 @@ def _weighted_logsumexp_cases():
              b=values(V2, *weights, seed=5), namespace=NS),
         case(special.logsumexp, "special.logsumexp(x, axis=(0, 2), b=b)", x=values(V3),
              b=2.5, namespace=NS),
+        # an axis and keepdims known only at run time: the rule is called then
+        case(special.logsumexp, "special.logsumexp(x, axis=axis, b=b, keepdims=keep)",
+             x=values(V2), b=values(V1, *weights, seed=3), axis=1, keep=False, namespace=NS),
+        case(special.logsumexp, "special.logsumexp(x, axis=axis, keepdims=keep)",
+             x=values(V3), axis=(0, 2), keep=True, namespace=NS),
+        case(special.logsumexp, "special.logsumexp(x, axis=axis)", x=values(V2), axis=None,
+             namespace=NS),
         # only a differentiated, the weights data
         case(special.logsumexp, "special.logsumexp(x, axis=-1, b=b)", wrt=("x",), x=values(V2),
              b=values(V2, *weights, seed=6), namespace=NS),

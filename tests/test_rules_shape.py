@@ -31,6 +31,12 @@ CASES = [
     case(np.ravel, "np.ravel(x.T, order='K')", x=V3),
     case(np.ravel, "x.ravel()", x=V3),
     case(np.ravel, "x.flatten()", x=V2),
+    # an order known only at run time: the rule is called then (and its own source is
+    # differentiated for second derivatives)
+    case(np.reshape, "np.reshape(x, (4, -1), order=order)", x=V3, order="F"),
+    case(np.reshape, "np.reshape(x.T, (2, 3), order=order)", x=V2, order="A"),
+    case(np.ravel, "np.ravel(x, order=order)", x=V2, order="C"),
+    case(np.ravel, "np.ravel(x.T, order=order)", x=V3, order="K"),
     case(np.squeeze, "np.squeeze(x)", x=values((1, 3, 1))),
     case(np.squeeze, "np.squeeze(x, axis=0)", x=values((1, 3, 1))),
     case(np.squeeze, "np.squeeze(x, -1)", x=values((2, 1))),

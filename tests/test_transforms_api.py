@@ -162,3 +162,30 @@ def test_grad_of_grad_gives_the_second_derivative():
 def test_jacobian_of_a_dict_parameter_is_a_clear_error():
     with pytest.raises(AutodiffError, match="use jvp or vjp with dicts"):
         jacobian(loss)({"W": np.ones((3, 2)), "b": np.ones(2)}, np.ones((5, 3)))
+
+
+def make_scaled(factor):
+    def scaled(x):
+        return factor * x
+    return scaled
+
+
+def test_calling_the_value_of_an_expression_is_a_located_error():
+    def made_then_called(x):
+        return np.sum(make_scaled(2.0)(x))
+
+    def picked_then_called(x):
+        functions = [np.sin, np.cos]
+        return np.sum(functions[0](x))
+
+    def transform_of_a_variable(x, k):
+        return np.sum(grad(np.sin, wrt=k)(x))
+
+    for f, text in ((made_then_called, "make_scaled(2.0)"), (picked_then_called, "functions[0]"),
+                    (transform_of_a_variable, "grad(np.sin, wrt=k)")):
+        with pytest.raises(AutodiffError) as raised:
+            grad(f)(np.ones(2), 0) if f is transform_of_a_variable else grad(f)(np.ones(2))
+        message = str(raised.value)
+        assert f"calling the value of an expression ({text}) is not supported" in message
+        assert "test_transforms_api.py" in message
+        assert raised.value.text.strip().startswith("return np.sum(")

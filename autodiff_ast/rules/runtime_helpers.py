@@ -79,8 +79,15 @@ def add_to_item_(d, ans, adjoints, items, index, g):
     return list(d), None, None, d[index]
 
 
-@adjoint(runtime.per_parameter)
+def parameter_count(result, arguments):
+    """``per_parameter`` gives one value per argument: as many as ``arguments`` has."""
+    return len(arguments) if isinstance(arguments, (tuple, list)) else None
+
+
+@adjoint(runtime.per_parameter, outputs=parameter_count)
 def per_parameter_(d, ans, result, arguments):
+    """``d`` is the tuple of the contributions' adjoints: the adjoint of the rule's
+    result, a tuple of them too (zeros where it gave ``None``, whose adjoint is unused)."""
     return d, None
 
 
