@@ -93,7 +93,8 @@ def operands(stmt, ctx):
     else:
         nodes = [value]
     return [n.id for node in nodes for n in ast.walk(node)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in ctx.namespace]
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            and n.id not in ctx.namespace]
 
 
 def active_names(fn, ctx, wrt_names):

@@ -231,7 +231,8 @@ def _finish_one(g, x, earlier):
             g = g.copy()
         if not isinstance(x, np.ndarray) and g.ndim == 0:
             g = g[()]
-    if isinstance(x, np.ndarray) and x.dtype.kind == "f" and getattr(g, "dtype", x.dtype) != x.dtype:
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f" \
+            and getattr(g, "dtype", x.dtype) != x.dtype:
         g = np.asarray(g, dtype=x.dtype) if np.ndim(g) else x.dtype.type(g)
     if shape(g) != shape(x):
         raise AutodiffError(

@@ -122,7 +122,8 @@ class _Methods(ast.NodeTransformer):
 
     def _is_numpy(self, func, name):
         return (isinstance(func, ast.Attribute) and func.attr == name
-                and isinstance(func.value, ast.Name) and self.ctx.namespace.get(func.value.id) is np)
+                and isinstance(func.value, ast.Name)
+                and self.ctx.namespace.get(func.value.id) is np)
 
     def visit_If(self, node):  # nested blocks are visited by _block
         node.test = self.visit(node.test)
@@ -171,7 +172,8 @@ class _Methods(ast.NodeTransformer):
 
 
 def _is_number(node, value):
-    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value == value
+    return (isinstance(node, ast.Constant) and type(node.value) in (int, float)
+            and node.value == value)
 
 
 def _attr(module_name, name):

@@ -220,7 +220,8 @@ class _Substitute(ast.NodeTransformer):
     answered."""
 
     def __init__(self, substitutions, defaulted, rule, ctx):
-        self.substitutions, self.defaulted, self.rule, self.ctx = substitutions, defaulted, rule, ctx
+        self.substitutions, self.defaulted = substitutions, defaulted
+        self.rule, self.ctx = rule, ctx
 
     def visit_Call(self, node):
         func = node.func

@@ -645,7 +645,8 @@ def _fold_number(expr):
     """``-2.0`` (a negated literal) as one constant."""
     if (isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd))
             and isinstance(expr.operand, ast.Constant)
-            and isinstance(expr.operand.value, (int, float)) and not isinstance(expr.operand.value, bool)):
+            and isinstance(expr.operand.value, (int, float))
+            and not isinstance(expr.operand.value, bool)):
         value = expr.operand.value
         return ast.Constant(-value if isinstance(expr.op, ast.USub) else value)
     return None

@@ -185,7 +185,8 @@ class _Reverse:
                 rule = registry.lookup(key)
                 if rule is None:
                     raise self._missing_rule(key, stmt.value)
-                if kind == "call" and (rule.outputs == registry.SEQUENCE or callable(rule.outputs)) \
+                returns_list = rule.outputs == registry.SEQUENCE or callable(rule.outputs)
+                if kind == "call" and returns_list \
                         and not self._listed(stmt.targets[0].id, forward):
                     raise self.ctx.error(stmt.value, f"{_describe(key)} returns a list of "
                                                      f"arrays: unpack it into names (a, b = "
@@ -723,7 +724,8 @@ def _product_temporaries(fn, ctx):
                 except (AttributeError, TypeError, KeyError):
                     product = False
             passes_on = isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub)) \
-                and all(isinstance(o, ast.Name) and o.id in found for o in (value.left, value.right))
+                and all(isinstance(o, ast.Name) and o.id in found
+                        for o in (value.left, value.right))
             if product or passes_on:
                 found.add(name)
                 changed = True

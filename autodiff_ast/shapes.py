@@ -210,7 +210,9 @@ def _continued(name, defs, definitions, ctx):
 
 def _reads_through_temporaries(value, definitions, ctx, seen):
     names = set()
-    for operand in _elementwise_operands(value, ctx) or ([value] if isinstance(value, ast.Name) else []):
+    operands = _elementwise_operands(value, ctx) or (
+        [value] if isinstance(value, ast.Name) else [])
+    for operand in operands:
         if not isinstance(operand, ast.Name) or operand.id in seen:
             continue
         names.add(operand.id)

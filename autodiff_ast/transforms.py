@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .api import GradientFunction, _as_float, _finish_one
+from .api import GradientFunction, _as_float
 from .errors import AutodiffError
 from .runtime import shape
 from .structures import leaves as structure_leaves

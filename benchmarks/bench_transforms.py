@@ -48,13 +48,13 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 os.environ.setdefault("XLA_FLAGS",
                       "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
-import argparse
-import time
-from functools import partial
+import argparse  # noqa: E402 (after the thread settings)
+import time  # noqa: E402 (after the thread settings)
+from functools import partial  # noqa: E402 (after the thread settings)
 
-import numpy as np
+import numpy as np  # noqa: E402 (after the thread settings)
 
-from autodiff_ast import grad, hessian, hvp, jacobian
+from autodiff_ast import grad, hessian, hvp, jacobian  # noqa: E402 (after the thread settings)
 
 # ----- the functions ------------------------------------------------------------------
 

@@ -101,8 +101,9 @@ def main():
         value = loss(*velocity, *world)
         if iteration % 10 == 0:
             x, y, bounces = simulate(*velocity, steps, dt, drag, restitution)
-            print(f"iteration {iteration:3d}  launch velocity ({velocity[0]:.4f}, {velocity[1]:.4f})  "
-                  f"ball at ({x:.4f}, {y:.4f}) after {bounces} bounce(s)  miss {np.sqrt(value):.2e}")
+            print(f"iteration {iteration:3d}  launch velocity "
+                  f"({velocity[0]:.4f}, {velocity[1]:.4f})  ball at ({x:.4f}, {y:.4f}) "
+                  f"after {bounces} bounce(s)  miss {np.sqrt(value):.2e}")
         if iteration < options.iterations:
             velocity = velocity - options.lr * np.array(gradient(*velocity, *world))
     print(f"optimised in {time.perf_counter() - start:.2f} s")

@@ -80,7 +80,8 @@ def binary(primal, expr, domain=(-2.0, 2.0), domain2=None, shapes=BINARY_SHAPES,
 def sweep_tests(cases, float32=None):
     """The tests of a rule family: every case against finite differences, in reverse
     mode and in forward mode, and the cases of ``float32`` (all by default) in float32."""
-    ids = (lambda c: c.id)
+    def ids(c):
+        return c.id
 
     @pytest.mark.parametrize("c", cases, ids=ids)
     def test_tangent(c):

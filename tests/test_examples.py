@@ -20,6 +20,7 @@ def test_digits_network_trains_to_high_accuracy(capsys, monkeypatch):
     accuracy = digits.main()
     printed = capsys.readouterr().out
     assert "def grad_loss(W1, b1, W2, b2, X, y, reg, dout=1.0):" in printed
-    error = float(printed.split("largest relative error against finite differences: ")[1].split()[0])
+    marker = "largest relative error against finite differences: "
+    error = float(printed.split(marker)[1].split()[0])
     assert error < 1e-5
     assert accuracy > 0.95

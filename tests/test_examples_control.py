@@ -35,7 +35,8 @@ def test_projectile_is_aimed_through_its_simulation(capsys, monkeypatch):
     monkeypatch.setattr(sys, "argv", ["projectile.py", "--iterations", "60"])
     miss = projectile.main()
     printed = capsys.readouterr().out
-    assert "def grad_loss(vx, vy, target_x, target_y, steps, dt, drag, restitution, dout=1.0):" in printed
+    assert ("def grad_loss(vx, vy, target_x, target_y, steps, dt, drag, restitution, "
+            "dout=1.0):") in printed
     assert "reversed(range(" in printed
     assert "# if y < 0.0:" in printed   # the bounce is replayed in the reverse sweep
     assert _finite_difference_error(printed) < 1e-5

@@ -65,7 +65,8 @@ def tensordot_cases():
     for axes, a_shape, b_shape in [(2, (2, 3, 4), (3, 4, 5)), (1, (2, 3), (3, 4)),
                                    (0, (2,), (3,)), (([1, 2], [1, 0]), (2, 3, 4), (4, 3, 5)),
                                    ((0, -1), (3, 2), (4, 3))]:
-        product = (lambda a, b, axes=axes: np.tensordot(a, b, axes))
+        def product(a, b, axes=axes):
+            return np.tensordot(a, b, axes)
         cases += product_cases("tensordot_lhs", product, [(a_shape, b_shape)], "lhs", axes=axes)
         cases += product_cases("tensordot_rhs", product, [(a_shape, b_shape)], "rhs", axes=axes)
     return cases

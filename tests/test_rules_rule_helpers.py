@@ -26,8 +26,9 @@ SHAPE = {name: getattr(shape, name) for name in (
     "transpose")}
 REDUCTIONS = {name: getattr(reductions, name) for name in (
     "to_rows", "from_rows", "reduced_shape", "diagonal_mask", "aligned_weights",
-    "unaligned_weights", "centred", "product_of_others", "product_of_others_tangent", "cumprod_adjoint",
-    "cumprod_input_tangent", "cumprod_adjoint_tangent", "cumprod_second_tangent", "sum_", "mean", "cumsum", "amax", "amax_tangent", "amin",
+    "unaligned_weights", "centred", "product_of_others", "product_of_others_tangent",
+    "cumprod_adjoint", "cumprod_input_tangent", "cumprod_adjoint_tangent",
+    "cumprod_second_tangent", "sum_", "mean", "cumsum", "amax", "amax_tangent", "amin",
     "amin_tangent", "ptp", "ptp_tangent", "nansum", "nansum_tangent", "nanmean",
     "nanmean_tangent", "prod", "prod_tangent", "var", "var_tangent", "std", "std_tangent")}
 BUILTINS = {name: getattr(python_builtins, name) for name in ("builtin_sum", "items_adjoint")}

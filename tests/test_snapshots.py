@@ -1,7 +1,8 @@
 """The generated source of the examples, compared with reviewed snapshots in
 tests/snapshots/, so that every change to the generated code shows in a diff.
 
-After an intended change, regenerate with:  UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py
+After an intended change, regenerate with:
+UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py
 """
 
 import importlib.util

@@ -19,7 +19,8 @@ def builtin_max(g, ans, a, b=None):
     ``max(x)`` of a 1-D array routes it to the largest elements, split evenly on ties."""
     if not given(b):
         return g * (a == ans) / int(np.count_nonzero(a == ans))
-    return (g if a > b else 0.5 * g if a == b else 0 * g), (g if b > a else 0.5 * g if a == b else 0 * g)
+    return ((g if a > b else 0.5 * g if a == b else 0 * g),
+            (g if b > a else 0.5 * g if a == b else 0 * g))
 
 
 @adjoint(builtins.min)
@@ -28,7 +29,8 @@ def builtin_min(g, ans, a, b=None):
     ``min(x)`` of a 1-D array routes it to the smallest elements, split evenly on ties."""
     if not given(b):
         return g * (a == ans) / int(np.count_nonzero(a == ans))
-    return (g if a < b else 0.5 * g if a == b else 0 * g), (g if b < a else 0.5 * g if a == b else 0 * g)
+    return ((g if a < b else 0.5 * g if a == b else 0 * g),
+            (g if b < a else 0.5 * g if a == b else 0 * g))
 
 
 @adjoint(builtins.abs)

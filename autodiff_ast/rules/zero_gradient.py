@@ -21,7 +21,8 @@ nondifferentiable(
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.all, np.any,
     np.allclose, np.isclose, np.array_equal,
     # constructors of constant arrays
-    np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye, np.identity, np.arange, np.linspace, np.tri,
+    np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye, np.identity,
+    np.arange, np.linspace, np.tri,
 )
 
 # np.fix is deprecated in newer NumPy releases (and may go): registered while it exists.
