@@ -288,9 +288,13 @@ def _normalize_wrt(function, wrt, mode):
         else:
             index = item + len(names) if item < 0 else item
             if not 0 <= index < len(names):
+                variadic = [p for p in inspect.signature(function).parameters.values()
+                            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
                 raise WrtError(f"{mode}: wrt={item} is out of range: {function.__qualname__} "
                                f"has {len(names)} parameter{'s' if len(names) != 1 else ''} "
-                               f"({', '.join(names) or 'none'})")
+                               f"({', '.join(names) or 'none'})" + (
+                                   "; *args and **kwargs parameters cannot be differentiated: "
+                                   "list the parameters explicitly" if variadic else ""))
         if index in indices:
             raise WrtError(f"{mode}: parameter {names[index]!r} is listed twice in wrt")
         indices.append(index)

@@ -5,7 +5,8 @@ Takes the resolved ``FunctionDef``; gives it with augmented assignments spelled 
 (``x.sum(axis=0)`` becomes ``np.sum(x, axis=0)``, ``x.reshape(2, 3)`` becomes
 ``np.reshape(x, (2, 3))``), the logistic function ``1 / (1 + np.exp(-z))`` named
 ``sigmoid(z)`` (so that its adjoint reuses its value), ``np.add.at(y, i, v)`` written as
-``y = scatter_add(y, i, v)``, ``pass`` and the docstring dropped. Methods that mutate
+``y = scatter_add(y, i, v)``, ``max(a, b, c)`` as ``max(max(a, b), c)``, ``pass`` and
+the docstring dropped. Methods that mutate
 (``x.sort()``, ``x.fill(0)``) and unknown methods are located errors.
 
 >>> from autodiff_ast.source import read
@@ -26,6 +27,7 @@ def f(x, W):
 from __future__ import annotations
 
 import ast
+import builtins
 import types
 
 import numpy as np
@@ -140,6 +142,16 @@ class _Methods(ast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
+        if isinstance(func, ast.Name) and func.id in ("max", "min") and len(node.args) > 2 \
+                and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args) \
+                and self.ctx.namespace.get(func.id, getattr(builtins, func.id)) \
+                is getattr(builtins, func.id):
+            # max(a, b, c) is max(max(a, b), c): a chain of two-argument gates
+            chained = node.args[0]
+            for arg in node.args[1:]:
+                chained = ast.copy_location(ast.Call(ast.Name(func.id, ast.Load()),
+                                                     [chained, arg], []), node)
+            return chained
         if not isinstance(func, ast.Attribute) or self._is_reference(func.value):
             return node
         if func.attr == "append" or (func.attr == "pop" and not node.args):

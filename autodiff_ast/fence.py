@@ -140,11 +140,17 @@ def _check_local_function(fn, ctx):
 
 
 def _check_loop_target(target, ctx):
-    if isinstance(target, ast.Name):
-        return
-    if isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts):
+    """A name, or a tuple of names and such tuples (``for i, (a, b) in
+    enumerate(zip(x, y))``)."""
+    if _names_only(target):
         return
     raise ctx.error(target, "a for loop's target must be a name or a tuple of names")
+
+
+def _names_only(target):
+    if isinstance(target, ast.Name):
+        return True
+    return isinstance(target, ast.Tuple) and all(_names_only(e) for e in target.elts)
 
 
 def _always_returns(body):

@@ -83,8 +83,9 @@ def bind_arguments(rule, params, args, keywords):
     bound, defaulted = {}, set()
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if len(args) > len(positional):
-        raise RuleBindingError(f"takes at most {len(positional)} positional arguments "
-                               f"({len(args)} given)")
+        raise RuleBindingError(f"takes at most {len(positional)} positional arguments in "
+                               f"differentiated code ({len(args)} given): its derivative "
+                               f"rule has no more parameters")
     for param, arg in zip(positional, args):
         bound[param.name] = arg
     names = {p.name for p in params}

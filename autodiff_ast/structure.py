@@ -219,19 +219,18 @@ class _Structure:
         if kind == "enumerate" and len(call.args) == 1 and not call.keywords \
                 and isinstance(target, ast.Tuple) and len(target.elts) == 2:
             counter, item = target.elts
-            sequence = self._sequence(call.args[0], stmt, setup)
             index = counter.id if isinstance(counter, ast.Name) else self.ctx.fresh(
                 "_i", numbered=True)
+            zipped = self._zipped(item, call.args[0], index, stmt, setup)
+            if zipped is not None:  # for i, (a, b) in enumerate(zip(x, y))
+                return zipped
+            sequence = self._sequence(call.args[0], stmt, setup)
             reads.append(self._read(item, sequence, index, stmt))
             return setup, index, reads, self.call("range", [self.call("len", [sequence])])
-        if kind == "zip" and not call.keywords and isinstance(target, ast.Tuple) \
-                and len(target.elts) == len(call.args):
-            sequences = [self._sequence(a, stmt, setup) for a in call.args]
-            index = self.ctx.fresh("_i", numbered=True)
-            reads = [self._read(t, s, index, stmt) for t, s in zip(target.elts, sequences)]
-            lengths = [self.call("len", [s]) for s in sequences]
-            length = self.call("min", lengths) if len(lengths) > 1 else lengths[0]
-            return setup, index, reads, self.call("range", [length])
+        if kind == "zip":
+            zipped = self._zipped(target, call, self.ctx.fresh("_i", numbered=True), stmt, setup)
+            if zipped is not None:
+                return zipped
         if kind in ("enumerate", "zip", "reversed"):
             raise self.ctx.error(iterable, f"this form of for ... in {kind}(...) is not "
                                            f"supported: loop over range(...) and index")
@@ -239,6 +238,20 @@ class _Structure:
         index = self.ctx.fresh("_i", numbered=True)
         reads = [self._read(target, sequence, index, stmt)]
         return setup, index, reads, self.call("range", [self.call("len", [sequence])])
+
+    def _zipped(self, target, call, index, stmt, setup):
+        """The loop of ``for a, b in zip(x, y)`` counting with ``index``, as ``_counted``
+        gives it, or ``None`` when ``call`` is not such a ``zip``."""
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                and call.func.id == "zip" and not call.keywords
+                and self.ctx.namespace.get("zip", builtins.zip) is builtins.zip
+                and isinstance(target, ast.Tuple) and len(target.elts) == len(call.args)):
+            return None
+        sequences = [self._sequence(a, stmt, setup) for a in call.args]
+        reads = [self._read(t, s, index, stmt) for t, s in zip(target.elts, sequences)]
+        lengths = [self.call("len", [s]) for s in sequences]
+        length = self.call("min", lengths) if len(lengths) > 1 else lengths[0]
+        return setup, index, reads, self.call("range", [length])
 
     def _reversed(self, target, sequence, stmt):
         """``for t in reversed(range(a, b))`` counts down, ``range(b - 1, a - 1, -1)``;

@@ -119,6 +119,11 @@ def builtins_on_numbers(a, b):
     return max(a, b) * 2.0 + min(a, b) + abs(a - b) + sum([a, b, 1.0])
 
 
+def max_and_min_of_several(a, b, c):
+    """``max(a, b, c)`` is a chain of two-argument max gates."""
+    return max(a, b, c) * 2.0 + min(a * b, c, 0.5, b)
+
+
 def length_of_array(x):
     return np.sum(x) / len(x)
 
@@ -268,6 +273,7 @@ CORPUS = [
     (attributes, (rng_array(4, 3),), 0),
     (reshapes, (rng_array(2, 3),), 0),
     (builtins_on_numbers, (0.7, -0.4), (0, 1)),
+    (max_and_min_of_several, (0.7, -0.4, 0.2), (0, 1, 2)),
     (length_of_array, (rng_array(5),), 0),
     (with_default, (rng_array(3),), 0),
     (keyword_only, (rng_array(3),), 0),

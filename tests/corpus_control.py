@@ -352,6 +352,20 @@ def stack_pushed_and_popped(x):
     return total
 
 
+def enumerate_over_zip(x, y):
+    s = 0.0
+    for i, (a, b) in enumerate(zip(x, y)):
+        s = s + (i + 1) * a * b ** 2
+    return s
+
+
+def zip_over_rows_unpacked(P, x):
+    s = 0.0
+    for (a, b), c in zip(P, x):
+        s = s + np.sin(a) * b * c
+    return s
+
+
 def pieces_concatenated(x):
     """Gradient code reads the list's adjoint as ``list(unconcatenate(dy, parts))``, which
     reverse mode over it takes as a list of adjoints."""
@@ -363,6 +377,8 @@ def pieces_concatenated(x):
 
 CORPUS += [
     (pieces_concatenated, (rng_array(2),), 0),
+    (enumerate_over_zip, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
+    (zip_over_rows_unpacked, (rng_array(3, 2), rng_array(3, seed=1)), (0, 1)),
     (list_popped_in_a_loop, (rng_array(2),), 0),
     (stack_pushed_and_popped, (rng_array(3),), 0),
     (while_inside_for, (np.array([0.3, 1.7, 2.5]),), 0),

@@ -153,6 +153,16 @@ def test_wrt_out_of_range():
         grad(f, wrt=2)
 
 
+def test_wrt_out_of_range_of_star_args_says_to_list_the_parameters():
+    def f(*xs):
+        return xs[0] * 2.0
+
+    with pytest.raises(WrtError, match=r"wrt=0 is out of range: .*f has 0 parameters \(none\); "
+                                       r"\*args and \*\*kwargs parameters cannot be "
+                                       r"differentiated: list the parameters explicitly"):
+        grad(f)
+
+
 def test_wrt_names_no_parameter():
     def f(x, y):
         return x * y
@@ -208,3 +218,13 @@ def test_traceback_inside_generated_code_shows_its_lines():
     assert "<autodiff_ast grad_f" in text
     # the generated line that failed (the shape of x * y, from the shapes of x and y)
     assert "np.full(broadcast_shape(x, y), dout)" in text
+
+
+def test_more_arguments_than_a_rule_takes_is_a_located_error():
+    def f(x):
+        return np.einsum("i,i,i,i->", x, x, x, x)
+
+    with pytest.raises(AutodiffSyntaxError, match=r"np.einsum takes at most 4 positional "
+                                                  r"arguments in differentiated code \(5 "
+                                                  r"given\): its derivative rule has no more"):
+        grad(f)(np.ones(3))

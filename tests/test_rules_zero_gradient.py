@@ -22,6 +22,7 @@ EXPRESSIONS = {
     builtins.range: "x * len(range(3))",
     builtins.int: "x * int(x[0] + 10.5)",
     builtins.bool: "x * bool(x[0] > -5)",
+    builtins.round: "x * round(x[0] * 3.0) + x * round(x[1], 1)",
     np.argmax: "x * np.argmax(x)",
     np.argmin: "x * np.argmin(x)",
     np.argsort: "x * np.argsort(x)",

@@ -13,6 +13,7 @@ nondifferentiable(
     # shape and type queries
     np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj, np.isscalar, builtins.len,
     builtins.isinstance, builtins.type, builtins.range, builtins.int, builtins.bool,
+    builtins.round,
     # integer-valued and boolean functions of arrays
     np.argmax, np.argmin, np.argsort, np.argwhere, np.nonzero, np.flatnonzero, np.sign,
     np.floor, np.ceil, np.round, np.rint, np.trunc, np.isnan, np.isinf, np.isfinite,
