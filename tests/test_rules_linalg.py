@@ -132,6 +132,13 @@ CASES = [
     case(np.linalg.cholesky, "np.linalg.cholesky((x + x.T) / 2, upper=True)",
          x=symmetric_positive(3)),
     case(np.linalg.eigh, "np.linalg.eigh(x + x.T)[0]", x=values((3, 3))),
+    case(np.linalg.eigvalsh, "np.linalg.eigvalsh(x + x.T)", x=values((3, 3))),
+    case(np.linalg.eigvalsh, "np.linalg.eigvalsh(x + x.T, UPLO='U')", x=values((3, 3))),
+    case(np.linalg.eigvalsh, "np.linalg.eigvalsh(x + x.T, 'L') ** 2", x=values((3, 3))),
+    case(np.linalg.eigvalsh, "np.linalg.eigvalsh(x + np.swapaxes(x, -1, -2))",
+         x=values((2, 3, 3))),
+    case(np.linalg.eigvalsh, "np.linalg.eigvalsh(x + np.swapaxes(x, -1, -2), UPLO='U')",
+         x=values((2, 3, 3))),
 ]
 
 

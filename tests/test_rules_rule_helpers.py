@@ -23,7 +23,7 @@ from sweep import case, function_from_source, sweep_tests, values
 SHAPE = {name: getattr(shape, name) for name in (
     "unconcatenate", "concatenate_pieces", "unconcatenate_piece", "concatenate_piece",
     "untile", "unrepeat", "untake", "undiagonal", "unpad", "uncast", "unravel", "reravel",
-    "transpose")}
+    "unsort", "resort", "transpose")}
 REDUCTIONS = {name: getattr(reductions, name) for name in (
     "to_rows", "from_rows", "reduced_shape", "diagonal_mask", "aligned_weights",
     "unaligned_weights", "centred", "product_of_others", "product_of_others_tangent",
@@ -71,6 +71,7 @@ def with_zeros(shape_, positions, seed=0):
 Z2, Z3 = np.zeros((2, 3)), np.zeros((2, 3, 4))
 FORTRAN = np.zeros((3, 2)).T  # Fortran-contiguous: orders "A" and "K" read it by columns
 REPEATED = np.array([0, 2, 0, 3, 2])
+TIED = np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])  # equal elements along both axes
 
 SHAPE_CASES = [
     # joining: unconcatenate and its transpose concatenate_pieces, one piece of each
@@ -137,6 +138,21 @@ SHAPE_CASES = [
     shaped("unravel", "unravel(g, a, 'K')", ("g",), g=values((6,)), a=Z2),
     shaped("reravel", "reravel(d, a, 'K', (6,))", ("d",), d=values((2, 3)), a=FORTRAN),
     shaped("reravel", "reravel(d, a, 'A', (3, 2))", ("d",), d=values((2, 3)), a=FORTRAN),
+    # sorting: unsort and its transpose resort, at ties too (a is read for its order only:
+    # the gradient in a is zero away from ties)
+    shaped("unsort", "unsort(g, a)", ("g", "a"), g=values((5,), seed=1), a=values((5,))),
+    shaped("unsort", "unsort(g, a, 0)", ("g", "a"), g=values((4, 3), seed=1),
+           a=values((4, 3))),
+    shaped("unsort", "unsort(g, a, None)", ("g",), g=values((6,), seed=1), a=TIED),
+    shaped("unsort", "unsort(g, a, 1)", ("g",), g=values((2, 3, 4), seed=1),
+           a=np.repeat(values((2, 1, 4)), 3, axis=1)),
+    shaped("unsort", "unsort(g, a, -1)", ("g",), g=values((2, 3), seed=1), a=TIED),
+    shaped("resort", "resort(t, a)", ("t", "a"), t=values((5,), seed=1), a=values((5,))),
+    shaped("resort", "resort(t, a, 0)", ("t",), t=values((2, 3), seed=1), a=TIED),
+    shaped("resort", "resort(t, a, None)", ("t", "a"), t=values((2, 3), seed=1),
+           a=values((2, 3))),
+    shaped("resort", "resort(t, a, 1)", ("t",), t=values((2, 3, 4), seed=1),
+           a=np.repeat(values((2, 1, 4)), 3, axis=1)),
     # the rule of np.transpose, called when the axes are known at run time only
     shaped("transpose", "transpose(g, c, a, axes)", ("g",), g=values((3, 4, 2)), c=Z3,
            a=Z3, axes=(1, 2, 0)),
@@ -300,7 +316,7 @@ CASES = SHAPE_CASES + REDUCTION_CASES + BUILTIN_CASES
 test_gradient, test_float32, test_tangent = sweep_tests(CASES)
 
 
-# ----- logaddexp: its rule is a sigmoid that exponentiates -|x| only --------------------
+# ----- logaddexp: its rule is a sigmoid, quiet and finite in both tails -----------------
 
 def test_logaddexp_is_finite_and_quiet_to_second_order_far_from_zero():
     """``grad`` and ``hvp`` of ``sum(logaddexp(0, x))`` where ``e**|x|`` overflows: no

@@ -4,9 +4,14 @@ each form of their axis arguments (int, negative, tuple, None), as functions and
 array methods."""
 
 import numpy as np
+import pytest
 
+from autodiff_ast import grad
+from autodiff_ast.errors import AutodiffError
 from autodiff_ast.rules.registry import Attribute
-from sweep import case, sweep_tests, values
+from autodiff_ast.testing import check_grads
+from autodiff_ast.transforms import hvp, jvp
+from sweep import case, function_from_source, sweep_tests, values
 
 T, MT = Attribute("T"), Attribute("mT")
 V1, V2, V3 = values((4,)), values((2, 3)), values((2, 3, 4))
@@ -126,6 +131,26 @@ CASES = [
     case(np.split, "np.split(x, 2)[1]", x=V1),
     case(np.split, "np.split(x, 3, axis=1)[0] * np.split(x, 3, axis=1)[2]", x=values((2, 6))),
     case(np.array_split, "np.array_split(x, 2, axis=-1)[0]", x=V3),
+    # meshgrid: one grid per array, used by a literal index (or unpacked, below)
+    case(np.meshgrid, "np.meshgrid(x, y)[0] * np.meshgrid(x, y)[1]", x=values((3,)),
+         y=values((4,), seed=1)),
+    case(np.meshgrid, "np.meshgrid(x, y, indexing='ij')[0] * np.meshgrid(x, y, indexing='ij')[1]",
+         x=values((3,)), y=values((4,), seed=1)),
+    case(np.meshgrid, "np.meshgrid(x, y)[1]", x=values((3,)), y=values((4,), seed=1)),
+    case(np.meshgrid, "np.sin(np.meshgrid(x, y, indexing='ij')[0]) * y", wrt=("x",),
+         x=values((3,)), y=values((4,), seed=1)),
+    case(np.meshgrid, "np.meshgrid(x, y, sparse=True)[0] * np.meshgrid(x, y, sparse=True)[1]",
+         x=values((3,)), y=values((4,), seed=1)),
+    case(np.meshgrid, "np.meshgrid(x, y, indexing=m)[0] * np.meshgrid(x, y, indexing=m)[1] ** 2",
+         x=values((3,)), y=values((4,), seed=1), m="ij"),
+    case(np.meshgrid, "np.meshgrid(x, y)[0] * np.meshgrid(x, y)[1]", x=values((2, 2)),
+         y=values(()), rtol=1e-5),  # a matrix is flattened, a number is one point
+    case(np.meshgrid, "np.meshgrid(x, y, z)[0] * np.meshgrid(x, y, z)[1] + np.meshgrid(x, y, z)[2]",
+         x=values((3,)), y=values((4,), seed=1), z=values((2,), seed=2)),
+    case(np.meshgrid, "np.meshgrid(x, y, z, indexing='ij')[0] * np.meshgrid(x, y, z, "
+                      "indexing='ij')[2] - np.meshgrid(x, y, z, indexing='ij')[1] ** 2",
+         x=values((3,)), y=values((4,), seed=1), z=values((2,), seed=2)),
+    case(np.meshgrid, "np.meshgrid(x)[0] * x", x=values((3,))),
     # ----- copies and conversions
     case(np.array, "np.array(x)", x=V2),
     case(np.array, "np.array([x, y])", x=V1, y=values((4,), seed=1)),
@@ -199,6 +224,22 @@ CASES = [
     case(np.tril, "np.tril(x)", x=values((3, 3))),
     case(np.tril, "np.tril(x, -1)", x=values((4, 3))),
     case(np.tril, "np.tril(x, k=1)", x=V3),
+    # ----- sorting; ties where the tied elements are copies of one element (they move
+    # together, so the function is differentiable there: their places' adjoints add up)
+    case(np.sort, "np.sort(x)", x=values((5,))),
+    case(np.sort, "np.sort(x ** 2)", x=values((5,))),
+    case(np.sort, "np.sort(np.concatenate([x, x]))", x=V1),
+    case(np.sort, "np.sort(x, axis=-1)", x=V2),
+    case(np.sort, "np.sort(x)", x=V2),
+    case(np.sort, "np.sort(x, axis=0)", x=values((4, 3))),
+    case(np.sort, "np.sort(x, 0, kind='stable')", x=values((4, 3))),
+    case(np.sort, "np.sort(np.concatenate([x, x[::-1]]), axis=0)", x=values((3, 2))),
+    case(np.sort, "np.sort(x, axis=None)", x=V2),
+    case(np.sort, "np.sort(np.stack([x, x * 1.0]), axis=None) * 2.0", x=V2),
+    case(np.sort, "np.sort(x, axis=1)", x=V3),
+    case(np.sort, "np.sort(np.concatenate([x, x], axis=1), axis=1)", x=V3),
+    case(np.sort, "np.sort(x, axis=k)", x=V3, k=1),
+    case(np.sort, "np.sort(x * y, axis=-1)", x=V2, y=values((3,), seed=1)),
     # ----- composed: gradients through several moves
     case(np.reshape, "np.reshape(np.transpose(x, (2, 0, 1)), (4, 6)).T", x=V3),
     case(np.stack, "np.stack([x.T, np.flip(x, 0).T]).reshape(-1)", x=V2),
@@ -206,3 +247,74 @@ CASES = [
 
 
 test_gradient, test_float32, test_tangent = sweep_tests(CASES)
+
+
+# ----- sorting at ties: the subgradient of the stable order ---------------------------
+
+def _weighted_sort(axis):
+    source = f"def f(x, w):\n    return np.sum(np.sort(x, axis={axis}) * w)\n"
+    return function_from_source("f", source, {})
+
+
+@pytest.mark.parametrize("axis", [-1, None])
+def test_sort_at_ties_gives_the_stable_subgradient(axis):
+    """Equal elements take the places of the result in their order in ``x``: the first
+    1.0 (index 0) gets the adjoint of place 2, the second (index 2) that of place 3."""
+    x = np.array([1.0, 0.0, 1.0, -1.0])
+    w = np.array([10.0, 20.0, 30.0, 40.0])
+    f = _weighted_sort(axis)
+    np.testing.assert_array_equal(grad(f)(x, w), [30.0, 20.0, 40.0, 10.0])
+    _, tangent = jvp(f, wrt=(0,))([x, w], [np.array([1.0, 2.0, 4.0, 8.0])])
+    assert tangent == 30.0 * 1.0 + 20.0 * 2.0 + 40.0 * 4.0 + 10.0 * 8.0  # <gradient, v>
+    (product,) = hvp(f, wrt=(0,))((x, w), (np.ones(4),))
+    np.testing.assert_array_equal(product, np.zeros(4))
+
+
+def test_sort_of_a_matrix_at_ties_along_each_axis():
+    x = np.array([[2.0, 2.0, 1.0], [0.0, 2.0, 0.0]])
+    w = np.arange(6.0).reshape(2, 3)
+    rows = grad(_weighted_sort(-1))(x, w)
+    np.testing.assert_array_equal(rows, [[1.0, 2.0, 0.0], [3.0, 5.0, 4.0]])
+    columns = grad(_weighted_sort(0))(x, w)
+    np.testing.assert_array_equal(columns, [[3.0, 1.0, 5.0], [0.0, 4.0, 2.0]])
+
+
+def test_sort_float32_gradient_and_tangent_stay_float32():
+    x = values((3, 4)).astype(np.float32)
+    w = np.ones((3, 4), dtype=np.float32)
+    f = _weighted_sort(0)
+    assert grad(f).generated_function(x, w, np.float32(1.0)).dtype == np.float32
+    _, tangent = jvp(f, wrt=(0,))([x, w], [np.ones((3, 4), dtype=np.float32)])
+    assert np.asarray(tangent).dtype == np.float32
+
+
+# ----- meshgrid: its grids unpacked into names ---------------------------------------
+
+MESHGRIDS = {
+    "xy": "def f(x, y):\n    a, b = np.meshgrid(x, y)\n    return np.sum(a * np.cos(b))\n",
+    "ij": ("def f(x, y, z):\n    a, b, c = np.meshgrid(x, y, z, indexing='ij')\n"
+           "    return np.sum(a * b * c ** 2)\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESHGRIDS))
+def test_meshgrid_unpacked(name):
+    f = function_from_source("f", MESHGRIDS[name], {})
+    args = [values((3,)), values((4,), seed=1), values((2,), seed=2)][:f.__code__.co_argcount]
+    wrt = tuple(range(len(args)))
+    check_grads(f, *args, wrt=wrt)
+    vectors = [np.ones_like(a) for a in args]
+    _, tangent = jvp(f, wrt=wrt)(args, vectors)
+    eps = 1e-6
+    moved = [f(*[a + s * v for a, v in zip(args, vectors)]) for s in (eps, -eps)]
+    np.testing.assert_allclose(tangent, (moved[0] - moved[1]) / (2 * eps), rtol=1e-6)
+
+
+def test_meshgrid_of_four_arrays_is_reported():
+    f = function_from_source(
+        "f", "def f(x):\n    a, b, c, d = np.meshgrid(x, x, x, x)\n    return np.sum(a * d)\n",
+        {})
+    with pytest.raises(AutodiffError, match=r"np\.meshgrid takes at most 3 positional"):
+        grad(f)(values((2,)))
+    with pytest.raises(AutodiffError, match=r"np\.meshgrid takes at most 3 positional"):
+        jvp(f)([values((2,))], [np.ones(2)])

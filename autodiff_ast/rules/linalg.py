@@ -8,9 +8,9 @@ the rule is one call to a helper of this module (``dot_lhs``, ``tensordot_rhs``,
 matrices accept stacks of them (``(..., n, n)``), so their rules transpose with
 ``np.swapaxes(x, -1, -2)`` rather than ``x.T``.
 
-Only real arrays are differentiated. The rules of ``cholesky`` and ``eigh``, which read
-one triangle of a symmetric matrix, return the symmetric gradient (the derivative for a
-symmetric change of the input); see their docstrings.
+Only real arrays are differentiated. The rules of ``cholesky``, ``eigh`` and
+``eigvalsh``, which read one triangle of a symmetric matrix, return the symmetric
+gradient (the derivative for a symmetric change of the input); see their docstrings.
 
 The helpers that gradient code calls have rules of their own (the last section), so
 gradients can be differentiated again (``hessian``, ``grad(grad(f))``). Their adjoint
@@ -582,6 +582,19 @@ def eigh(g, ans, a, UPLO="L"):
     return eigh_input_adjoint(g[0], g[1], ans[0], ans[1])
 
 
+@adjoint(np.linalg.eigvalsh)
+def eigvalsh(g, ans, a, UPLO="L"):
+    """``v @ diag(g) @ v.T`` with ``v`` the eigenvectors (``np.linalg.eigh(a, UPLO)``,
+    computed again), for stacks of matrices too: the eigenvalue part of :func:`eigh`'s
+    rule. It is symmetric, the gradient for a symmetric change of ``a``, as for ``eigh``.
+    Where eigenvalues are equal they are not differentiable one by one; the result then
+    depends on the eigenvectors LAPACK picks, except for a ``g`` equal on them (a sum of
+    eigenvalues, such as the trace), whose gradient is exact. Written with functions that
+    have rules (``eigh``'s above all), so it can be differentiated again."""
+    v = np.linalg.eigh(a, UPLO)[1]
+    return (v * np.expand_dims(g, -2)) @ np.swapaxes(v, -1, -2)
+
+
 # ----- forward mode: products are linear in each factor -------------------------------
 
 multilinear(np.matmul, ast.MatMult, np.dot, np.vdot, np.inner, np.outer, np.tensordot, np.kron,
@@ -726,6 +739,16 @@ def eigh_tangent(g, ans, a, UPLO="L"):
     gaps = ans[0][..., None, :] - ans[0][..., :, None]  # gaps[..., i, j] = w[j] - w[i]
     return (np.diagonal(m, axis1=-2, axis2=-1).copy(),
             ans[1] @ (0.5 * (m + np.swapaxes(m, -1, -2)) / np.where(gaps == 0, np.inf, gaps)))
+
+
+@tangent(np.linalg.eigvalsh)
+def eigvalsh_tangent(g, ans, a, UPLO="L"):
+    """``dw = diag(v.T @ da @ v)``, for stacks of matrices too: the eigenvalue part of
+    :func:`eigh_tangent`. It reads ``da`` through ``v.T @ da @ v``'s diagonal, which is
+    that of its symmetric part, so it is the tangent for a symmetric change of ``a``, as
+    the gradient is."""
+    v = np.linalg.eigh(a, UPLO)[1]
+    return np.sum(v * (g @ v), axis=-2)
 
 
 # ----- second order: rules of the helpers that gradient code calls ---------------------

@@ -9,18 +9,25 @@ arrays (``np.concatenate([a, b])``, ``np.stack``, ``np.array([a, b])``) gets one
 per list element, which the compiler unpacks (``_r1, _r2 = unconcatenate(g, [a, b])``).
 
 The helpers below (``unconcatenate``, ``untile``, ``unrepeat``, ``untake``,
-``undiagonal``, ``unpad``, ``uncast``, ``unravel``) appear by name in generated code:
-each takes the result's adjoint ``g`` and gives an argument's, in ``g``'s floating dtype
-(``uncast``: in the argument's). They have rules of their own (at the end), so that
+``undiagonal``, ``unpad``, ``uncast``, ``unravel``, ``unsort``) appear by name in generated
+code: each takes the result's adjoint ``g`` and gives an argument's, in ``g``'s floating
+dtype (``uncast``: in the argument's). They have rules of their own (at the end), so that
 generated gradient code can be differentiated again (``hessian``, ``grad(grad(f))``):
 each is linear in ``g``, and its adjoint is the map it transposes (``np.tile`` for
-``untile``...; ``concatenate_pieces`` and ``reravel`` where that map is not a NumPy
-function), whose adjoint is the helper again.
+``untile``...; ``concatenate_pieces``, ``reravel`` and ``resort`` where that map is not a
+NumPy function), whose adjoint is the helper again.
+
+``np.sort`` moves elements too: its adjoint puts each element of ``g`` back where the
+sort took it from (``unsort``), and its tangent sorts the tangent the same way
+(``resort``). Where elements are equal (ties) the gradient is the subgradient of the
+stable order: the first of equal elements in ``a`` gets the adjoint of the first of
+their places in the result.
 
 ``np.split`` and ``np.array_split`` are differentiated when their pieces are unpacked
-into names (``a, b = np.split(x, [1])``). Not supported yet: ``np.atleast_*d`` of several
-arrays, ``np.pad`` modes that compute values (``linear_ramp``, ``mean``...) and
-per-side ``constant_values`` adjoints.
+into names (``a, b = np.split(x, [1])``), and so is ``np.meshgrid`` of one to three
+arrays (``X, Y = np.meshgrid(x, y)``). Not supported yet: ``np.atleast_*d`` of several
+arrays, ``np.meshgrid`` of more than three arrays, ``np.pad`` modes that compute values
+(``linear_ramp``, ``mean``...) and per-side ``constant_values`` adjoints.
 """
 
 import numpy as np
@@ -261,6 +268,53 @@ def unravel(g, a, order):
     return np.reshape(result, shape)
 
 
+def resort(t, a, axis=-1):
+    """``t`` (of ``a``'s shape) rearranged as ``np.sort(a, axis)`` rearranges ``a``: the
+    tangent of ``np.sort(a, axis)`` given ``a``'s tangent ``t`` (``axis=None``: ``a`` is
+    flattened first). Equal elements of ``a`` keep their order (a stable sort), so at
+    ties this is the tangent of the subgradient that :func:`unsort` picks. It is the
+    transpose of ``unsort`` (each is linear in its first argument and the adjoint of the
+    other).
+
+    >>> resort(np.array([10.0, 20.0, 30.0]), np.array([3.0, 1.0, 2.0]))
+    array([20., 30., 10.])
+    >>> resort(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[5.0, 0.0], [1.0, 1.0]]), None)
+    array([2., 3., 4., 1.])
+    """
+    t = np.broadcast_to(t, np.shape(a))
+    order = np.argsort(a, axis=axis, kind="stable")
+    if axis is None:
+        return np.reshape(t, -1)[order]
+    return np.take_along_axis(t, order, axis)
+
+
+def unsort(g, a, axis=-1):
+    """The adjoint of ``a`` in ``np.sort(a, axis)``: each element of ``g`` put back where
+    the sort took it from (``axis=None``: ``g`` is flat, the result has ``a``'s shape).
+
+    ``np.sort`` is differentiable where the elements of each sorted slice differ. Where
+    some are equal (ties) this returns the subgradient of the stable order: the first of
+    equal elements (in ``a``'s order along ``axis``) gets the adjoint of the first of
+    their places in the sorted result, the next one the next place, and so on.
+
+    >>> unsort(np.array([10.0, 20.0, 30.0]), np.array([3.0, 1.0, 2.0]))
+    array([30., 10., 20.])
+    >>> unsort(np.array([10.0, 20.0, 30.0]), np.array([1.0, 0.0, 1.0]))  # a tie
+    array([20., 10., 30.])
+    >>> unsort(np.arange(4.0), np.array([[5.0, 0.0], [1.0, 1.0]]), None)
+    array([[3., 0.],
+           [1., 2.]])
+    """
+    order = np.argsort(a, axis=axis, kind="stable")
+    if axis is None:
+        flat = np.zeros(np.size(a), dtype=np.result_type(g))
+        flat[order] = np.reshape(g, -1)
+        return np.reshape(flat, np.shape(a))
+    result = np.zeros(np.shape(a), dtype=np.result_type(g))
+    np.put_along_axis(result, order, g, axis)
+    return result
+
+
 # ----- reshaping -----------------------------------------------------------------------
 
 
@@ -430,6 +484,30 @@ def split(g, ans, ary, indices_or_sections, axis=0):
     return np.concatenate(g, axis)
 
 
+def meshgrid_count(*xi, copy=True, sparse=False, indexing="xy"):
+    """How many arrays ``np.meshgrid`` gives: one per array argument."""
+    return len(xi)
+
+
+@adjoint(np.meshgrid, outputs=meshgrid_count)
+def meshgrid(g, ans, x1, x2=None, x3=None, *, copy=True, sparse=False, indexing="xy"):
+    """One to three arrays (``X, Y = np.meshgrid(x, y)``); more are not supported. ``g``
+    holds one adjoint per grid. Grid ``k`` repeats the (flattened) ``k``-th array along
+    every other axis, so its adjoint is that grid's adjoint summed over those axes; its
+    own axis is ``k``, except that ``indexing='xy'`` (the default) swaps the first two
+    (``X`` varies along axis 1). The sums also serve ``sparse=True``, whose grids have
+    length 1 along the other axes. The choice of axes is an expression, so that the rule
+    inlines even when ``indexing`` is known at run time only."""
+    if not given(x2):
+        return np.reshape(g[0], np.shape(x1))
+    if not given(x3):
+        return (np.reshape(np.sum(g[0], axis=0 if indexing == "xy" else 1), np.shape(x1)),
+                np.reshape(np.sum(g[1], axis=1 if indexing == "xy" else 0), np.shape(x2)))
+    return (np.reshape(np.sum(g[0], axis=(0, 2) if indexing == "xy" else (1, 2)), np.shape(x1)),
+            np.reshape(np.sum(g[1], axis=(1, 2) if indexing == "xy" else (0, 2)), np.shape(x2)),
+            np.reshape(np.sum(g[2], axis=(0, 1)), np.shape(x3)))
+
+
 # ----- copies and conversions ----------------------------------------------------------
 
 
@@ -531,6 +609,23 @@ def tril(g, ans, m, k=0):
     return np.tril(g, k)
 
 
+# ----- sorting -------------------------------------------------------------------------
+
+
+@adjoint(np.sort)
+def sort(g, ans, a, axis=-1, kind=None, order=None, *, stable=None):
+    """Each element of ``g`` goes back where the sort took it from; at ties, the
+    subgradient of the stable order (see :func:`unsort`), whatever ``kind`` sorted."""
+    return unsort(g, a, axis)
+
+
+@tangent(np.sort)
+def sort_tangent(g, ans, a, axis=-1, kind=None, order=None, *, stable=None):
+    """The tangent sorted as ``a`` is (see :func:`resort`), the transpose of the
+    gradient, at ties too."""
+    return resort(g, a, axis)
+
+
 # ----- forward mode: each of these is linear in its array -----------------------------
 
 linear(np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d, np.atleast_2d,
@@ -540,6 +635,7 @@ linear(np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d, np.atlea
        np.asanyarray, np.copy, np.broadcast_to, np.tile, np.repeat, np.take, np.diagonal,
        np.diag, np.triu, np.tril)
 linear(np.append, params=("arr", "values"))
+linear(np.meshgrid, params=("x1", "x2", "x3"))  # jointly: meshgrid of the tangents
 
 
 def unsupported_pad_mode(mode):
@@ -633,8 +729,19 @@ def reravel_(e, ans, d, a, order, shape):
     return unravel(e, a, order)
 
 
+@adjoint(unsort)
+def unsort_(d, ans, g, a, axis=-1):
+    """The order is piecewise constant in ``a``: no gradient for it."""
+    return resort(d, a, axis)
+
+
+@adjoint(resort)
+def resort_(e, ans, t, a, axis=-1):
+    return unsort(e, a, axis)
+
+
 linear(unconcatenate, concatenate_pieces, unconcatenate_piece, concatenate_piece, untile,
-       unrepeat, untake, undiagonal, unpad, uncast, unravel, reravel)
+       unrepeat, untake, undiagonal, unpad, uncast, unravel, reravel, unsort, resort)
 
 
 # ----- rules called at run time (their arguments known only then) ----------------------
