@@ -17,19 +17,23 @@ def sigmoid(x):
     ``1 / (1 + np.exp(-x))`` as ``sigmoid(x)`` so that its adjoint can reuse the result:
     ``g * s * (1 - s)``.
 
-    It exponentiates ``-|x|`` only (``e / (1 + e)`` for negative ``x``), so it neither
-    overflows nor warns for any ``x``, and is accurate in both tails.
+    Accurate in both tails and quiet for any ``x``: for an array, ``exp(-x)`` overflows
+    to ``inf`` only where ``x`` is below about -709 (-88 in float32), where
+    ``1 / (1 + inf) = 0`` is the sigmoid to within the smallest float, and that overflow
+    is not reported (one new array, worked on in place); a number exponentiates
+    ``-|x|`` only (``e / (1 + e)`` for negative ``x``).
 
     >>> float(sigmoid(0.0)), float(sigmoid(-800.0)), float(sigmoid(800.0))
     (0.5, 0.0, 1.0)
+    >>> sigmoid(np.array([-800.0, -30.0, 0.0, 800.0]))
+    array([0.00000000e+00, 9.35762297e-14, 5.00000000e-01, 1.00000000e+00])
     """
     if type(x) is np.ndarray and x.dtype.kind == "f" and x.ndim:
-        e = np.abs(x)  # one new array, worked on in place: e = exp(-|x|)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        out = np.where(x >= 0, 1.0, e)
-        e += 1.0
-        out /= e
+        with np.errstate(over="ignore"):
+            out = np.negative(x)
+            np.exp(out, out=out)
+        out += 1.0
+        np.reciprocal(out, out=out)
         return out
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1, e) / (1 + e)

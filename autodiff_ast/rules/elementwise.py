@@ -62,8 +62,8 @@ def log1p(g, ans, x):
 def logaddexp(g, ans, x1, x2):
     """``ans = log(e**x1 + e**x2)``, so ``d ans / d x1 = e**x1 / (e**x1 + e**x2)``, the
     sigmoid of ``x1 - x2``: written without ``ans``, so that ``grad`` need not compute
-    the (costly) forward value. ``runtime.sigmoid`` exponentiates only ``-|x|``, so the
-    weights, and their own derivatives ``s (1 - s)``, are finite and free of overflow
+    the (costly) forward value. ``runtime.sigmoid`` is quiet and exact in both tails, so
+    the weights, and their own derivatives ``s (1 - s)``, are finite and free of overflow
     warnings however far apart ``x1`` and ``x2`` are."""
     return g * sigmoid(x1 - x2), g * sigmoid(x2 - x1)
 
