@@ -115,17 +115,23 @@ def read(function, wrt=(), mode="grad", single=True, parent=None):
     first_line = next((ln for ln in dedented.splitlines() if ln.strip()), "")
     original_first = next((ln for ln in text.splitlines() if ln.strip()), "")
     col_offset = len(original_first) - len(first_line)
-    try:
-        module = ast.parse(dedented)
-    except SyntaxError as exc:
-        raise SourceUnavailableError(
-            f"cannot parse the source of {name} ({filename}, line {first}): {exc.msg}") from exc
-    if function.__name__ == "<lambda>":
-        fn = _lambda_function(module, filename, first)
+    in_file = _lambda_in_file(function, filename, first) \
+        if function.__name__ == "<lambda>" else None
+    if in_file is not None:  # a lambda, found in its file (columns of the file's lines)
+        fn, col_offset = in_file, 0
+        ast.increment_lineno(fn, 1 - first)
     else:
-        fn = module.body[0]
-        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            raise SourceUnavailableError(f"the source of {name} does not start with a def")
+        try:
+            module = ast.parse(dedented)
+        except SyntaxError as exc:
+            raise SourceUnavailableError(f"cannot parse the source of {name} ({filename}, "
+                                         f"line {first}): {exc.msg}") from exc
+        if function.__name__ == "<lambda>":
+            fn = _lambda_function(module, filename, first)
+        else:
+            fn = module.body[0]
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                raise SourceUnavailableError(f"the source of {name} does not start with a def")
     fn.decorator_list = []
     file_lines = linecache.getlines(filename, function.__globals__) or text.splitlines(True)
     if len(file_lines) < first:  # source came from somewhere other than the file
@@ -146,15 +152,52 @@ def read(function, wrt=(), mode="grad", single=True, parent=None):
     return fn, ctx
 
 
+def _lambda_in_file(function, filename, first):
+    """The lambda ``function`` as a ``def`` (see :func:`_lambda_function`), found in the
+    parsed text of its whole file, so that a lambda inside an expression of several lines
+    (a dict display, a call's arguments) or beside other lambdas is found: among the
+    lambdas on its first line, the one with its parameters, and where that leaves more
+    than one, the one whose body holds the code's first position (Python 3.11+).
+    ``None`` when that does not single one out."""
+    lines = linecache.getlines(filename, function.__globals__)
+    if not lines:
+        return None
+    try:
+        module = ast.parse("".join(lines))
+    except (SyntaxError, ValueError):
+        return None
+    code = function.__code__
+    params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    found = [n for n in ast.walk(module) if isinstance(n, ast.Lambda) and n.lineno == first
+             and tuple(a.arg for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs)
+             == params]
+    if len(found) > 1 and hasattr(code, "co_positions"):
+        starts = [(line, col) for line, end_line, col, end_col in code.co_positions()
+                  if None not in (line, end_line, col, end_col)
+                  and (end_line, end_col) > (line, col)]  # not the (0, 0) of RESUME
+        if starts:
+            line, col = min(starts)
+            found = [n for n in found
+                     if (n.body.lineno, n.body.col_offset) <= (line, col)
+                     <= (n.body.end_lineno, n.body.end_col_offset)]
+            found = [n for n in found if not any(  # the innermost lambda holding it
+                m is not n and m in found for m in ast.walk(n.body))]
+    return _as_def(found[0], module) if len(found) == 1 else None
+
+
 def _lambda_function(module, filename, first):
-    """The one lambda of a source line as a ``def`` returning its expression, named after
-    the name it is assigned to (``square = lambda x: x * x`` gives ``square``)."""
+    """The one lambda of a source line (that parses alone) as a ``def``."""
     lambdas = [n for n in ast.walk(module) if isinstance(n, ast.Lambda)]
     if len(lambdas) != 1:
         raise SourceUnavailableError(
             f"cannot tell which lambda of {filename}, line {first} to differentiate: put "
             f"it on a line of its own, or define the function with def")
-    node = lambdas[0]
+    return _as_def(lambdas[0], module)
+
+
+def _as_def(node, module):
+    """The lambda ``node`` of ``module`` as a ``def`` returning its expression, named after
+    the name it is assigned to (``square = lambda x: x * x`` gives ``square``)."""
     name = "lambda_"
     for stmt in ast.walk(module):
         if isinstance(stmt, ast.Assign) and stmt.value is node and isinstance(

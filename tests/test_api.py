@@ -4,6 +4,7 @@ the function, caching, readable and deterministic source, inspect/traceback supp
 import inspect
 import linecache
 import pdb
+import sys
 
 import numpy as np
 import pytest
@@ -215,3 +216,44 @@ def test_api_module_exports():
     assert set(autodiff_ast.__all__) >= {"grad", "value_and_grad", "adjoint",
                                          "nondifferentiable", "AutodiffError"}
     assert api.grad is grad
+
+
+# ----- lambdas: found in their file, also inside displays and beside other lambdas ------
+
+LAMBDAS = {
+    "sin": lambda v: np.sum(np.sin(v)),
+    "cube": lambda w: np.sum(w ** 3),
+    "bad": lambda v: np.sum([t * 2.0 for t in v]),
+}
+PAIR = [lambda v: np.sum(v), lambda v: np.sum(2.0 * v)]
+X3 = np.array([0.3, -0.7, 1.1])
+
+
+def test_a_lambda_inside_a_display_of_several_lines_is_differentiated():
+    np.testing.assert_allclose(grad(LAMBDAS["sin"])(X3), np.cos(X3))
+    np.testing.assert_allclose(grad(LAMBDAS["cube"])(X3), 3 * X3 ** 2)
+    assert "def grad_lambda_(w, dout=1.0):" in grad(LAMBDAS["cube"]).source
+
+
+def test_an_error_in_a_lambda_inside_a_display_points_at_its_line():
+    with pytest.raises(autodiff_ast.AutodiffSyntaxError) as raised:
+        grad(LAMBDAS["bad"])(X3)
+    error = raised.value
+    assert error.msg.startswith("list comprehensions are not supported")
+    assert error.text.strip() == '"bad": lambda v: np.sum([t * 2.0 for t in v]),'
+    assert error.text[error.offset - 1:].startswith("[t * 2.0 for t in v]")
+
+
+def test_a_lambda_written_inside_another_lambda():
+    outer = lambda: grad(lambda v: np.sum(v ** 2))(X3)  # noqa: E731
+    np.testing.assert_allclose(outer(), 2 * X3)
+
+
+def test_two_lambdas_on_one_line_are_told_apart_by_position_where_python_records_it():
+    if sys.version_info >= (3, 11):  # code objects know their columns
+        np.testing.assert_allclose(grad(PAIR[0])(X3), np.ones(3))
+        np.testing.assert_allclose(grad(PAIR[1])(X3), np.full(3, 2.0))
+    else:
+        with pytest.raises(autodiff_ast.SourceUnavailableError,
+                           match="cannot tell which lambda of .*test_api.py, line"):
+            grad(PAIR[1])(X3)
