@@ -56,6 +56,9 @@ class _Normalizer:
         self.version = {a.arg: a.arg for a in _all_args(fn.args)}
         self.fixed = _fixed_names(fn)  # names that keep their name (never versioned)
         self.displays = {}  # name -> the list/tuple display of atoms it holds
+        # a name kept in loops and branches (fixed) holding a tuple of atoms, read as
+        # that tuple until the end of its block or until it or an atom is assigned again
+        self.transient = {}
         self.local = {}     # functions defined in the function: name -> FunctionDef
         self.inlining = []  # the functions being inlined, to report recursion
         self.depth = -1     # how many branches and loops enclose the current block
@@ -100,10 +103,12 @@ class _Normalizer:
         saved_out, saved_origin = self.out, self.origin
         self.out = []
         self.depth += 1
+        self.transient = {}  # what held before a loop's body may not hold in its next run
         for stmt in body:
             self.origin = stmt
             self.statement(stmt)
         self.depth -= 1
+        self.transient = {}  # nor after a branch or a loop
         result, self.out, self.origin = self.out, saved_out, saved_origin
         return result
 
@@ -247,6 +252,10 @@ class _Normalizer:
 
     def store(self, name):
         """The name under which a new assignment to the user's ``name`` is stored."""
+        for held, value in list(self.transient.items()):
+            if held == name or any(isinstance(e, ast.Name) and e.id == name
+                                   for e in value.elts):
+                del self.transient[held]
         if name in self.fixed or name not in self.version:
             self.version[name] = name
             return name
@@ -313,6 +322,9 @@ class _Normalizer:
         if name not in self.fixed and (isinstance(value, (ast.Tuple, ast.List, ast.Dict)) or (
                 isinstance(value, ast.Constant) and isinstance(value.value, str))):
             self.displays[name] = value  # a string too: a dict's key (params[key])
+        elif name in self.fixed and isinstance(value, ast.Tuple) and all(
+                isinstance(e, (ast.Name, ast.Constant)) for e in value.elts):
+            self.transient[name] = value  # (a, b) of a function inlined in a loop
         self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
         return ast.Name(name, ast.Load())
 
@@ -338,6 +350,8 @@ class _Normalizer:
             name = self.version.get(expr.id, expr.id)
             if name in self.displays:
                 return clone(self.displays[name])
+            if name in self.transient:
+                return clone(self.transient[name])
             return ast.Name(name, ast.Load())
         if isinstance(expr, ast.Constant):
             return expr
@@ -438,10 +452,12 @@ class _Normalizer:
                   and isinstance(n.ctx, ast.Store)}
         direct = {name: atom for name, atom in bound.items()
                   if name not in stored and _is_atom_or_display(atom)}
-        fn = _Substitute(direct).visit(fn)
+        # the callee's own names first, so that an argument that happens to have the name
+        # of one of them (generated code's _t1 passed into generated code) is not renamed
         renames = {name: self.ctx.fresh(name)
                    for name in sorted(_local_names(fn) - set(direct))}
         fn = _Rename(renames).visit(fn)
+        fn = _Substitute(direct).visit(fn)
         fixed = _fixed_names(fn) if self.depth <= 0 else set(renames.values())
         self.fixed |= fixed | {renames[name] for name in bound if name not in direct}
         for name, atom in bound.items():

@@ -38,6 +38,9 @@ def generated_code_of(function):
     if getattr(function, "_mode", None) in ("grad", "value_and_grad") and hasattr(
             function, "generated_function"):
         return function.generated_function
+    code = getattr(function, "code_for_transforms", None)
+    if callable(code) and not isinstance(function, type):
+        return code()  # jacobian(f), hessian(f): their column loops, written out
     return function
 
 

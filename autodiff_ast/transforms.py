@@ -9,11 +9,17 @@ Every transform has ``.source``, the text of the code it runs.
 
 from __future__ import annotations
 
+import inspect
+import linecache
+
 import numpy as np
+
+from . import codegen
 
 from .api import GradientFunction, _as_float
 from .errors import AutodiffError
 from .runtime import shape
+from .source import caller_of, generated_code_of
 from .structures import leaves as structure_leaves
 from .structures import rebuild as structure_rebuild
 from .structures import structure_of
@@ -96,6 +102,14 @@ class JVPFunction:
     def generated_function(self):
         return (self._last or self._inner(self.__wrapped__.__code__.co_argcount)) \
             ._generate(self._last and self._last._shapes).function
+
+    def code_for_transforms(self):
+        """A Python function ``jvp_f(primals, tangents)`` calling the tangent code with
+        the elements of the two tuples (every positional parameter of ``f`` given), so
+        that a transform of a function calling this one differentiates it."""
+        compiled = caller_of(generated_code_of(self.__wrapped__))  # as GradientFunction
+        inner = self._inner(len(_positional(compiled)))
+        return _call_code("jvp", inner.__wrapped__, inner._generate(None), part=None)
 
     def __repr__(self):
         return f"<jvp of {self.__wrapped__.__qualname__}>"
@@ -285,7 +299,7 @@ class JacobianFunction:
             matrix = np.array(column).reshape(shape(x) + out_shape)
             axes = tuple(range(np.ndim(x), np.ndim(x) + len(out_shape))) + tuple(
                 range(np.ndim(x)))
-            found.append(np.ascontiguousarray(np.transpose(matrix, axes)))
+            found.append(np.transpose(matrix, axes).copy(order="C"))
         return found[0] if self._single else tuple(found)
 
     @property
@@ -293,6 +307,15 @@ class JacobianFunction:
         if self.last_mode == "forward":
             return self._forward.source
         return self._reverse.source
+
+    def code_for_transforms(self):
+        """A Python function with ``f``'s positional parameters that builds the Jacobian
+        column by column with the tangent code, written out (``jacobian_f``), so that a
+        transform of a function calling this one, or of this one, differentiates it
+        (forward mode, whatever ``mode``)."""
+        inner = self._forward._inner(0)  # of f, or of a caller of f's rules
+        return _column_code("jacobian", inner.__wrapped__, self._indices, self._single,
+                            inner._generate(None), per_column=1)
 
     def __repr__(self):
         return f"<jacobian of {self.__wrapped__.__qualname__}>"
@@ -387,6 +410,12 @@ class HVPFunction:
         """The forward-mode code of the generated gradient code."""
         return self._jvp().source
 
+    def code_for_transforms(self):
+        """``hvp_f(primals, vectors)``: the forward-mode code of the gradient code called
+        with the elements of the two tuples, its tangent returned."""
+        inner = self._jvp()._inner(0)
+        return _call_code("hvp", self._grad.__wrapped__, inner._generate(None), part=1)
+
     def __repr__(self):
         return f"<hvp of {self.__wrapped__.__qualname__}>"
 
@@ -435,7 +464,7 @@ class HessianFunction:
                 block = np.array(columns[i][j]).reshape(shape(xj) + shape(xi))
                 axes = tuple(range(np.ndim(xj), np.ndim(xj) + np.ndim(xi))) + tuple(
                     range(np.ndim(xj)))
-                row.append(np.ascontiguousarray(np.transpose(block, axes)))
+                row.append(np.transpose(block, axes).copy(order="C"))
             blocks.append(tuple(row))
         return blocks[0][0] if self._single else tuple(blocks)
 
@@ -443,5 +472,104 @@ class HessianFunction:
     def source(self):
         return self._hvp.source
 
+    def code_for_transforms(self):
+        """Like :meth:`JacobianFunction.code_for_transforms`, with the forward-mode code
+        of the gradient code (``hessian_f``): a transform of a function calling this one
+        gives third derivatives."""
+        generated = self._hvp._jvp()._inner(0)._generate(None)
+        return _column_code("hessian", self._hvp._grad.__wrapped__, self._indices,
+                            self._single, generated, per_column=len(self._indices))
+
     def __repr__(self):
         return f"<hessian of {self.__wrapped__.__qualname__}>"
+
+
+def _positional(function):
+    return [p for p in inspect.signature(function).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _call_code(kind, function, generated, part):
+    """Compile ``kind_f(primals, tangents)``: ``generated`` (tangent code returning
+    ``(value, tangent)``) called with ``primals[i]`` for each positional parameter of
+    ``function`` and ``tangents[j]`` for each tangent it takes; the pair, or its element
+    ``part``."""
+    names = [p.name for p in _positional(function)]
+    arguments = [f"primals[{i}]" for i in range(len(names))] + [
+        f"{t}=tangents[{j}]" for j, t in enumerate(generated.context.tangent_names)]
+    call = f"tangent_code({', '.join(arguments)})"
+    body = f"    return {call}" if part is None else f"    return {call}[{part}]"
+    return _compile_code(kind, function, f"(primals, tangents):\n{body}\n", generated, None)
+
+
+def _compile_code(kind, function, text, generated, defaults):
+    """Compile ``def kind_f`` + ``text`` (its parameters and body) calling ``generated``'s
+    function as ``tangent_code``, registered in ``linecache`` like generated code (so that
+    the compiler reads and inlines it)."""
+    name = f"{kind}_{getattr(function, '__name__', 'f')}"
+    if not name.isidentifier():
+        name = kind
+    text = f"def {name}{text}"
+    filename = f"<autodiff_ast {name} #{next(codegen._COUNTER)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    scope = {"np": np, "tangent_code": generated.function, "__name__": "autodiff_ast.generated"}
+    exec(compile(text, filename, "exec"), scope)
+    made = scope[name]
+    made.__defaults__ = defaults
+    return made
+
+
+def _column_code(kind, function, indices, single, generated, per_column):
+    """Compile ``kind_f(<f's positional parameters>)``: for each differentiated parameter,
+    one run of ``generated`` (tangent code returning ``(value, tangent)``, the tangent a
+    tuple of ``per_column`` parts for a Hessian of several parameters) per element of
+    it, the tangent a one there and zeros elsewhere; the columns stacked into blocks of
+    shape ``part.shape + parameter.shape``."""
+    parameters = _positional(function)
+    names = [p.name for p in parameters]
+    taken = set(names) | {"np", "tangent_code"}
+
+    def local(name):
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        return name
+
+    k, basis, value, size = local("k"), local("basis"), local("value"), local("size")
+    parts = [local(f"part{i}") for i in range(per_column)]
+    tangent_names = generated.context.tangent_names
+    blocks = {}
+    lines = []
+    for j, index in enumerate(indices):
+        x = names[index]
+        columns = [local(f"columns{i}_{j}") for i in range(per_column)]
+        tangents = ", ".join(
+            f"{t}=np.reshape({basis}, np.shape({x}))" if i == j
+            else f"{t}=np.zeros_like({names[other]})"
+            for i, (t, other) in enumerate(zip(tangent_names, indices)))
+        target = parts[0] if per_column == 1 else "(" + ", ".join(parts) + ",)"
+        lines += [f"    {size} = np.size({x})"]
+        lines += [f"    {c} = []" for c in columns]
+        lines += [f"    for {k} in range({size}):",
+                  f"        {basis} = np.zeros({size})",
+                  f"        {basis}[{k}] = 1.0",
+                  f"        {value}, {target} = tangent_code({', '.join(names)}, {tangents})"]
+        lines += [f"        {c}.append(np.ravel({part}))" for c, part in zip(columns, parts)]
+        for i, c in enumerate(columns):
+            block = local(f"block{i}_{j}")
+            rows = f"np.shape({value})" if kind == "jacobian" else f"np.shape({names[indices[i]]})"
+            lines.append(f"    {block} = np.reshape(np.stack({c}, axis=-1), {rows} + "
+                         f"np.shape({x}))")
+            blocks[i, j] = block
+    if kind == "jacobian":
+        result = blocks[0, 0] if single else "(" + ", ".join(
+            blocks[0, j] for j in range(len(indices))) + ",)"
+    else:
+        result = blocks[0, 0] if single else "(" + ", ".join(
+            "(" + ", ".join(blocks[i, j] for j in range(len(indices))) + ",)"
+            for i in range(len(indices))) + ",)"
+    defaults = tuple(p.default for p in parameters if p.default is not p.empty) or None
+    signature = ", ".join(n if p.default is p.empty else f"{n}=None"
+                          for n, p in zip(names, parameters))
+    text = "\n".join([f"({signature}):"] + lines + [f"    return {result}"]) + "\n"
+    return _compile_code(kind, function, text, generated, defaults)

@@ -113,6 +113,33 @@ def transform_made_inside(x, y):
     return np.sum(grad(cubic_energy)(x, y) * x)
 
 
+def tanh_layer_energy(x, W):
+    return np.sum(np.tanh(W @ x) * x[0])
+
+
+GRADIENT_OF_ENERGY = grad(tanh_layer_energy, wrt=(0, 1))
+
+
+def energy_gradient(a, b):
+    return GRADIENT_OF_ENERGY(a, b)
+
+
+def gradient_code_with_computed_arguments(x, W):
+    """Arguments held in temporaries (_t1, _t2) passed on into generated code whose own
+    temporaries have the same names: each keeps its own."""
+    gx, gW = energy_gradient(x * 0.5, W * 2.0)
+    return np.sum(gx ** 2) + np.sum(gW * W)
+
+
+def loop_over_tuple_results(x):
+    """A function returning a tuple, called in a loop and read by index there."""
+    s = 0.0
+    for i in range(3):
+        pair = two_results(x * (i + 1))
+        s = s + np.sum(pair[0] * pair[1] ** 2)
+    return s
+
+
 def value_and_grads_indexed(x, y):
     value, grads = value_and_grad(cubic_energy, wrt=(0, 1))(x, y)
     return value + np.sum(grads[0] * grads[1])
@@ -134,4 +161,6 @@ CORPUS = [
     (closure_from_factory, (rng_array(3),), 0),
     (transform_made_inside, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
     (value_and_grads_indexed, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
+    (loop_over_tuple_results, (rng_array(3),), 0),
+    (gradient_code_with_computed_arguments, (rng_array(3), rng_array(2, 3, seed=1)), (0, 1)),
 ]

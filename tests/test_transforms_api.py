@@ -1,10 +1,13 @@
 """The transforms' interfaces: jvp, vjp, jacobian, hessian and hvp with their argument
 conventions, structures, generated source and error messages."""
 
+import inspect
+
 import numpy as np
 import pytest
 
 from autodiff_ast import AutodiffError, grad, hessian, hvp, jacobian, jvp, vjp
+from autodiff_ast.testing import check_grads
 
 rng = np.random.default_rng(0)
 
@@ -189,3 +192,117 @@ def test_calling_the_value_of_an_expression_is_a_located_error():
         assert f"calling the value of an expression ({text}) is not supported" in message
         assert "test_transforms_api.py" in message
         assert raised.value.text.strip().startswith("return np.sum(")
+
+
+# ----- jacobian and hessian called inside differentiated functions -----------------------
+
+def energy(x, W):
+    return np.sum(np.tanh(W @ x)) + 0.25 * np.sum(x ** 4)
+
+
+def model(x, W):
+    return np.tanh(W @ x) * x[0]
+
+
+HESSIAN_OF_ENERGY = hessian(energy)
+BLOCKS_OF_ENERGY = hessian(energy, wrt=(0, 1))
+JACOBIANS_OF_MODEL = jacobian(model, wrt=(0, 1))
+JACOBIAN_OF_SIN = jacobian(np.sin)
+
+
+def laplacian(x, W):
+    return np.trace(HESSIAN_OF_ENERGY(x, W))
+
+
+def uses_hessian_blocks(x, W):
+    (hxx, hxW), (hWx, hWW) = BLOCKS_OF_ENERGY(x, W)
+    return np.sum(hxx) + np.sum(hxW ** 2) + 0.5 * np.sum(hWx) + np.sum(np.sin(hWW))
+
+
+def uses_jacobians(x, W):
+    jx, jW = JACOBIANS_OF_MODEL(x, W)
+    return np.sum(jx ** 2) + np.sum(jW * 0.3)
+
+
+def uses_a_scalar_jacobian(t):
+    return JACOBIAN_OF_SIN(t) * t
+
+
+XW = (rng.normal(size=3), rng.normal(size=(2, 3)))
+
+
+def test_a_hessian_called_inside_is_differentiated_third_derivatives():
+    x, W = XW
+    check_grads(laplacian, x, W, wrt=(0, 1))
+    # d/dx_k trace(H) = sum_i d3 f / dx_i dx_i dx_k, by differences of the Hessian
+    eps = 1e-5
+    expected = [(np.trace(hessian(energy)(x + eps * e, W))
+                 - np.trace(hessian(energy)(x - eps * e, W))) / (2 * eps) for e in np.eye(3)]
+    np.testing.assert_allclose(grad(laplacian)(x, W), expected, rtol=1e-6, atol=1e-8)
+    check_grads(uses_hessian_blocks, x, W, wrt=(0, 1))
+
+
+def test_jacobians_called_inside_are_differentiated_both_ways():
+    x, W = XW
+    check_grads(uses_jacobians, x, W, wrt=(0, 1))
+    value, tangent = jvp(uses_jacobians)((x, W), (np.ones(3), np.ones((2, 3))))
+    eps = 1e-6
+    expected = (uses_jacobians(x + eps, W + eps) - uses_jacobians(x - eps, W - eps)) / (2 * eps)
+    assert value == pytest.approx(uses_jacobians(x, W), rel=1e-12)
+    assert tangent == pytest.approx(expected, rel=1e-6)
+    check_grads(uses_a_scalar_jacobian, 0.7)
+    assert hessian(uses_a_scalar_jacobian)(0.7) == pytest.approx(
+        -2 * np.sin(0.7) - 0.7 * np.cos(0.7), rel=1e-12)
+
+
+def test_jacobian_of_a_jacobian_is_the_tensor_of_third_derivatives():
+    def f(x):
+        return np.sum(np.sin(x) ** 3) + x[0] * x[1] ** 2
+
+    x = np.array([0.3, -0.7, 1.1])
+    got = jacobian(jacobian(grad(f)))(x)
+    eps = 1e-5
+    expected = np.stack([(hessian(f)(x + eps * e) - hessian(f)(x - eps * e)) / (2 * eps)
+                         for e in np.eye(3)], axis=-1)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
+    assert "def hessian_energy(x, W):" in inspect.getsource(
+        HESSIAN_OF_ENERGY.code_for_transforms())
+
+
+def test_a_hessian_and_jacobian_of_a_scalar_are_scalars():
+    def f(t):
+        return np.sin(t) * t
+
+    assert np.shape(hessian(f)(0.7)) == ()
+    assert np.shape(jacobian(f, mode="forward")(0.7)) == ()
+    assert np.shape(jacobian(f, mode="reverse")(0.7)) == ()
+
+
+JVP_OF_ENERGY = jvp(energy)
+JVP_OF_ENERGY_IN_X = jvp(energy, wrt=0)
+HVP_OF_ENERGY = hvp(energy)
+
+
+def uses_jvp(x, W):
+    value, tangent = JVP_OF_ENERGY((x, W), (np.ones(3), np.ones((2, 3))))
+    return value * tangent
+
+
+def uses_jvp_in_x(x, W):
+    _, tangent = JVP_OF_ENERGY_IN_X((x, W), (np.ones(3),))
+    return tangent ** 2
+
+
+def uses_hvp(x, W):
+    return np.sum(HVP_OF_ENERGY((x, W), (np.ones(3),)) ** 2)
+
+
+@pytest.mark.parametrize("f", [uses_jvp, uses_jvp_in_x, uses_hvp])
+def test_jvp_and_hvp_called_inside_are_differentiated(f):
+    x, W = XW
+    check_grads(f, x, W, wrt=(0, 1))
+    H = hessian(f)(x, W)
+    eps = 1e-5
+    expected = np.stack([(grad(f)(x + eps * e, W) - grad(f)(x - eps * e, W)) / (2 * eps)
+                         for e in np.eye(3)], axis=-1)
+    np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-7)
