@@ -39,6 +39,8 @@ OPERATORS = (
 # Array methods that change the array they are called on.
 CHECKS = {runtime.ensure_scalar}  # runtime checks that may stand alone as statements
 MUTATING = {"sort", "fill", "resize", "put", "itemset", "setfield", "partition", "setflags"}
+# Methods of lists that change them in place (append and pop are supported).
+LIST_METHODS = {"extend", "insert", "remove", "clear", "reverse"}
 
 # What to say about each unsupported construct.
 UNSUPPORTED = {
@@ -295,6 +297,15 @@ def _check_statement(stmt, ctx):
         if not (_is_docstring_or_print(value) or _is_append(value) or _is_pop(value)
                 or _is_scatter_add(value, ctx) or _is_check(value, ctx)):
             _check_expression(value, ctx)
+            if isinstance(value, ast.Call) and any(k.arg == "out" for k in value.keywords):
+                raise ctx.error(value, "out= writes the result into an existing array, which "
+                                       "is not supported: assign it to a name instead "
+                                       "(y = np.multiply(a, b))")
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+                    and value.func.attr in LIST_METHODS:
+                raise ctx.error(value, f".{value.func.attr}() changes a list in place, which is "
+                                       f"not supported: build the list with append(...) (one "
+                                       f"item at a time) or write a new list")
             raise ctx.error(stmt, "an expression statement has no effect on the result; "
                                   "only docstrings, print(...), list.append(...), "
                                   "list.pop() and np.add.at(...) calls may stand alone")

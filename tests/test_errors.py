@@ -228,3 +228,22 @@ def test_more_arguments_than_a_rule_takes_is_a_located_error():
                                                   r"arguments in differentiated code \(5 "
                                                   r"given\): its derivative rule has no more"):
         grad(f)(np.ones(3))
+
+
+@pytest.mark.parametrize("line, construct, message", [
+    ("    out.extend([x, x])", "out.extend([x, x])", ".extend() changes a list in place"),
+    ("    out.insert(0, x)", "out.insert(0, x)", ".insert() changes a list in place"),
+    ("    np.multiply(x, 2.0, out=y)", "np.multiply(x, 2.0, out=y)",
+     "out= writes the result into an existing array"),
+])
+def test_statements_that_change_a_list_or_array_in_place_say_what_to_write(line, construct,
+                                                                           message):
+    source = ("def f(x):\n    out = [x]\n    y = np.zeros(3)\n" + line +
+              "\n    return np.sum(y) + np.sum(np.stack(out))\n")
+    f = function_from_source("f", source, {"np": np})
+    with pytest.raises(AutodiffSyntaxError) as raised:
+        grad(f)(np.ones(3))
+    error = raised.value
+    assert message in error.msg
+    assert error.lineno == 4
+    assert error.text[error.offset - 1:].startswith(construct)
