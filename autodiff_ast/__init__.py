@@ -24,6 +24,7 @@ from .api import GradientFunction, grad, value_and_grad
 from .gradients import gradient_hook, print_gradient, stop_gradient
 from .errors import (AutodiffError, AutodiffSyntaxError, MissingRuleError,
                      NonScalarOutputError, SourceUnavailableError, WrtError)
+from .export import export
 from .rules import adjoint, elementwise, linear, multilinear, nondifferentiable, tangent
 from .transforms import (HessianFunction, HVPFunction, JacobianFunction, JVPFunction,
                          VJPFunction, hessian, hvp, jacobian, jvp, vjp)
@@ -33,7 +34,7 @@ __all__ = [
     "GradientFunction", "JVPFunction", "VJPFunction", "JacobianFunction", "HessianFunction",
     "HVPFunction",
     "adjoint", "tangent", "linear", "multilinear", "elementwise", "nondifferentiable",
-    "stop_gradient", "gradient_hook", "print_gradient",
+    "stop_gradient", "gradient_hook", "print_gradient", "export",
     "AutodiffError", "AutodiffSyntaxError", "MissingRuleError", "NonScalarOutputError",
     "SourceUnavailableError", "WrtError",
 ]

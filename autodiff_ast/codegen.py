@@ -97,4 +97,6 @@ def _compile(text, filename, name, ctx):
         if default is not None and arg.arg not in kwdefaults:
             kwdefaults[arg.arg] = 1.0
     generated.__kwdefaults__ = kwdefaults or None
+    # the user's global data it reads again at each call, and where from (for export)
+    generated.autodiff_refresh = dict(ctx.refresh)
     return generated
