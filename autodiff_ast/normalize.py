@@ -232,6 +232,8 @@ class _Normalizer:
     def bind_copy(self, target, atom):
         if isinstance(target, ast.Name):
             name = self.store(target.id)
+            if isinstance(atom, ast.Name) and atom.id in self.local:
+                self.local[name] = self.local[atom.id]  # value, pullback = vjp_f(x)
             if name not in self.fixed and isinstance(atom, (ast.Tuple, ast.List, ast.Dict)):
                 self.displays[name] = atom  # ``v, d = f(x)`` with ``d`` a tuple: ``d[0]``
             self.emit(ast.Assign([ast.Name(name, ast.Store())], atom))
@@ -472,9 +474,14 @@ class _Normalizer:
                 self.statement(stmt)
             self.origin = fn.body[-1]
             result = self.expression(fn.body[-1].value)
+            # a function defined in the callee and returned (vjp code's pullback) stays
+            # callable by the caller (its name is a fresh one)
+            escaping = {n.id: self.local[n.id] for n in ast.walk(result)
+                        if isinstance(n, ast.Name) and n.id in self.local}
         finally:
             self.inlining.pop()
             self.local, self.origin = saved_local, saved_origin
+        self.local.update(escaping)
         return result
 
     def _user_function(self, call):

@@ -35,7 +35,7 @@ from .errors import SourceUnavailableError
 def generated_code_of(function):
     """The generated Python function behind a gradient transform (``grad(f)`` is
     differentiated through its generated code: ``grad(grad(f))``), else ``function``."""
-    if getattr(function, "_mode", None) in ("grad", "value_and_grad") and hasattr(
+    if getattr(function, "_mode", None) in ("grad", "value_and_grad", "vjp") and hasattr(
             function, "generated_function"):
         return function.generated_function
     code = getattr(function, "code_for_transforms", None)

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from autodiff_ast import grad, value_and_grad
+from autodiff_ast import grad, value_and_grad, vjp
 
 import corpus_calls_helpers as helpers
 from corpus_calls_helpers import dense, scaled_softplus
@@ -131,6 +131,20 @@ def gradient_code_with_computed_arguments(x, W):
     return np.sum(gx ** 2) + np.sum(gW * W)
 
 
+def tanh_layer(x, W):
+    return np.tanh(W @ x)
+
+
+PULLBACK_OF_LAYER = vjp(tanh_layer, wrt=(0, 1))
+
+
+def vjp_called_inside(x, W):
+    """vjp's code inlined: its pullback, a function it defines and returns, is called."""
+    value, pullback = PULLBACK_OF_LAYER(x, W)
+    dx, dW = pullback(value * 2.0)
+    return np.sum(dx ** 2) + np.sum(dW * W)
+
+
 def loop_over_tuple_results(x):
     """A function returning a tuple, called in a loop and read by index there."""
     s = 0.0
@@ -162,5 +176,6 @@ CORPUS = [
     (transform_made_inside, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
     (value_and_grads_indexed, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
     (loop_over_tuple_results, (rng_array(3),), 0),
+    (vjp_called_inside, (rng_array(3), rng_array(2, 3, seed=1)), (0, 1)),
     (gradient_code_with_computed_arguments, (rng_array(3), rng_array(2, 3, seed=1)), (0, 1)),
 ]
