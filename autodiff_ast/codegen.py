@@ -64,10 +64,7 @@ def generate(fn, ctx):
             name = stmt.targets[0].id
             body.append(comment(f"{name}: {ctx.stacks[name]}"))
         body.append(stmt)
-    # A comment whose statements were all removed as dead code goes too.
-    fn.body = [s for i, s in enumerate(body)
-               if not (is_comment(s) and (i + 1 == len(body) or is_comment(body[i + 1])
-                                          or isinstance(body[i + 1], ast.Return)))]
+    fn.body = _tidy(body)
     text = unparse(ast.fix_missing_locations(fn))
     text = re.sub(rf"^(\s*){MARK}\((.*)\)$",
                   lambda m: f"{m.group(1)}# {ast.literal_eval(m.group(2))}", text, flags=re.M)
@@ -75,6 +72,27 @@ def generate(fn, ctx):
     filename = f"<autodiff_ast {fn.name} #{next(_COUNTER)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     return Generated(_compile(text, filename, fn.name, ctx), text, filename)
+
+
+def _tidy(body):
+    """``body`` without the comments whose statements were all removed as dead code (at
+    every depth), and without branches left with nothing to do (``if c: pass``, whose
+    test is a name); an emptied block becomes ``pass``."""
+    kept = []
+    for stmt in body:
+        for field in ("body", "orelse"):
+            if not isinstance(stmt, ast.FunctionDef) and getattr(stmt, field, None):
+                setattr(stmt, field, _tidy(getattr(stmt, field)))
+        if isinstance(stmt, ast.If) and all(isinstance(s, ast.Pass) for s in stmt.orelse):
+            stmt.orelse = []
+        if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Name) and not stmt.orelse \
+                and all(isinstance(s, ast.Pass) for s in stmt.body):
+            continue
+        kept.append(stmt)
+    kept = [s for i, s in enumerate(kept)
+            if not (is_comment(s) and (i + 1 == len(kept) or is_comment(kept[i + 1])
+                                       or isinstance(kept[i + 1], ast.Return)))]
+    return kept or [ast.Pass()]
 
 
 def _compile(text, filename, name, ctx):

@@ -45,7 +45,7 @@ GRAMMAR = {
     "if": "if a: ... else: ...",
     "for": "for i in range(a, b, c): ...",
     "while": "while a: ...",
-    "forward_only": "print(...) | assert ...",
+    "forward_only": "print(...) | assert ... | pass | def f(...): ... | f = lambda ...: ...",
     "return": "return a",
 }
 
@@ -87,9 +87,9 @@ def kind(stmt, ctx):
     """The ``GRAMMAR`` key of ``stmt``, or ``None`` if it is not in normal form."""
     if isinstance(stmt, ast.Return):
         return "return" if stmt.value is not None and is_atom(stmt.value, ctx) else None
-    if isinstance(stmt, ast.FunctionDef) or (isinstance(stmt, ast.Assign)
-                                              and isinstance(stmt.value, ast.Lambda)):
-        return "forward_only"
+    if isinstance(stmt, (ast.FunctionDef, ast.Pass)) or (
+            isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Lambda)):
+        return "forward_only"  # no adjoint (a pass: an empty branch or loop)
     if isinstance(stmt, ast.If):
         return "if" if is_atom(stmt.test, ctx) else None
     if isinstance(stmt, ast.While):

@@ -366,6 +366,20 @@ def zip_over_rows_unpacked(P, x):
     return s
 
 
+def empty_branches_and_loops(x, n):
+    """``pass`` in a branch and a loop (and so ``if c: pass`` in gradient code, which
+    forward mode over it reads)."""
+    if np.sum(x) > 100.0:
+        pass
+    else:
+        x = x * 3.0
+    for i in range(n):
+        pass
+    if n > 0:
+        pass
+    return np.sum(np.sin(x) * i)
+
+
 def pieces_concatenated(x):
     """Gradient code reads the list's adjoint as ``list(unconcatenate(dy, parts))``, which
     reverse mode over it takes as a list of adjoints."""
@@ -377,6 +391,7 @@ def pieces_concatenated(x):
 
 CORPUS += [
     (pieces_concatenated, (rng_array(2),), 0),
+    (empty_branches_and_loops, (rng_array(3), 3), 0),
     (enumerate_over_zip, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
     (zip_over_rows_unpacked, (rng_array(3, 2), rng_array(3, seed=1)), (0, 1)),
     (list_popped_in_a_loop, (rng_array(2),), 0),

@@ -56,7 +56,6 @@ def grad_early_return_in_loop(x, threshold, dout=1.0):
     # for i in range(len(x)):
     dx = zeros_like(x)
     for _step1 in range(_n1):
-        # for i in range(len(x)):
         # if s > threshold:
         if _t8:
             # return s * 2.0

@@ -1,0 +1,160 @@
+"""Random programs: straight-line code, branches, loops, array writes, list accumulators
+and calls, made from a small grammar with a fixed seed each, checked end to end: the
+gradient against central differences, the tangent (jvp) against a directional
+difference, and the Hessian-vector product (hvp, forward over the generated gradient
+code) against differences of the gradient. Each program is written to a file (the
+compiler reads source) and its text is shown when a check fails."""
+
+import importlib.util
+import random
+
+import numpy as np
+import pytest
+
+from autodiff_ast import grad, hvp, jvp
+
+UNARY = ["np.sin({0})", "np.cos({0})", "np.tanh({0})", "np.exp(0.3 * {0})",
+         "np.log(1.5 + {0} * {0})", "np.sqrt(1.0 + {0} * {0})", "{0} ** 2", "-{0}",
+         "({0} * 0.7)", "np.arctan({0})", "np.sinh(0.5 * {0})", "helper({0}, scale=0.5)"]
+BINARY = ["{0} + {1}", "{0} - {1}", "{0} * {1}", "{0} / (1.5 + {1} * {1})",
+          "np.maximum({0}, {1} + 0.25)", "np.hypot({0}, {1})", "np.arctan2({0}, 2.0 + {1} * {1})"]
+REDUCTIONS = ["np.sum({0})", "np.mean({0})", "np.max({0})", "np.prod(1.0 + 0.1 * {0})", "{0}[1]",
+              "np.dot({0}, {0})", "np.linalg.norm({0})", "len({0}) * {0}[-1]"]
+REORDERINGS = ["np.cumsum({0})", "{0}[::-1]", "np.roll({0}, 1)", "np.concatenate([{0}[1:], {0}[:1]])",
+               "np.sort({0})", "np.where({0} > 0.1, {0}, 0.5 * {0})", "np.clip({0}, -0.8, 0.9)",
+               "np.stack([{0}, {0} * 2.0])[1]"]
+
+HEADER = '''import numpy as np
+
+
+def helper(u, scale=1.0):
+    return np.sin(u) * scale + u * u
+
+
+def f(x, y, a):
+'''
+
+
+class _Program:
+    """Lines of ``f(x, y, a)`` (``x``, ``y`` of shape (3,), ``a`` a number) and which
+    names hold arrays and which numbers."""
+
+    def __init__(self, rng):
+        self.rng, self.arrays, self.numbers, self.lines = rng, ["x", "y"], ["a"], []
+
+    def any(self):
+        return self.rng.choice(self.arrays + self.numbers)
+
+    def new(self, is_array):
+        name = f"v{len(self.arrays) + len(self.numbers)}"
+        (self.arrays if is_array else self.numbers).append(name)
+        return name
+
+    def statement(self):
+        rng, r = self.rng, self.rng.random()
+        if r < 0.25:
+            source = self.any()
+            value = rng.choice(UNARY).format(source)
+            self.lines.append(f"{self.new(source in self.arrays)} = {value}")
+        elif r < 0.45:
+            p, q = self.any(), self.any()
+            value = rng.choice(BINARY).format(p, q)
+            self.lines.append(f"{self.new(p in self.arrays or q in self.arrays)} = {value}")
+        elif r < 0.55:
+            value = rng.choice(REDUCTIONS).format(rng.choice(self.arrays))
+            self.lines.append(f"{self.new(False)} = {value}")
+        elif r < 0.63:
+            value = rng.choice(REORDERINGS).format(rng.choice(self.arrays))
+            self.lines.append(f"{self.new(True)} = {value}")
+        elif r < 0.70:
+            source, other = rng.choice(self.arrays), self.any()
+            scale = other if other in self.numbers else f"{other}[0]"
+            name = self.new(True)
+            self.lines += [f"{name} = np.zeros(3)", f"{name}[0] = np.sum({source}) * 0.5",
+                           f"{name}[1:] += {source}[:2] * {scale}",
+                           f"{name}[np.array([2, 2])] += {source}[0]"]
+        elif r < 0.78:
+            test, p, q = self.any(), self.any(), self.any()
+            name = self.new(p in self.arrays or q in self.arrays)
+            self.lines += [f"if np.sum({test}) > 0.2:", f"    {name} = {p} * 1.5 + {q}",
+                           "else:", f"    {name} = np.sin({p}) - {q}"]
+        elif r < 0.86:
+            p, q = self.any(), self.any()
+            name = self.new(p in self.arrays or q in self.arrays)
+            self.lines += [f"{name} = {p} * 1.0 + 0.0 * {q}", "for t in range(3):",
+                           f"    {name} = {name} * 0.5 + np.tanh({q}) * t",
+                           "    if t == 1:", f"        {name} = {name} + {p} * {p}",
+                           "    elif t == 2:", "        continue"]
+        elif r < 0.93:
+            source = rng.choice(self.arrays)
+            name = self.new(True)
+            self.lines += ["parts = []", f"for e in {source}:",
+                           "    parts.append(helper(e) * 0.5)",
+                           f"{name} = np.stack(parts) + np.array(parts[::-1])"]
+        else:
+            source = rng.choice(self.arrays)
+            name = self.new(False)
+            self.lines += [f"{name} = 0.0", "k = 0", "while k < 3:",
+                           f"    {name} = {name} + np.sin({source}[k]) * (k + 1)",
+                           "    k += 1", f"    if {name} > 5.0:", "        break"]
+
+    def text(self):
+        last = (self.arrays + self.numbers)[-4:]
+        terms = [f"np.sum({v})" if v in self.arrays else v for v in last]
+        body = self.lines + ["return " + " + ".join(terms) + " + np.sum(x * y) * a"]
+        return HEADER + "".join(f"    {line}\n" for line in body)
+
+
+def program(seed):
+    rng = random.Random(seed)
+    made = _Program(rng)
+    for _ in range(rng.randint(3, 10)):
+        made.statement()
+    return made.text()
+
+
+def _load(text, directory, seed):
+    path = directory / f"random_program_{seed}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(f"random_program_{seed}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.f
+
+
+def _differences(f, args, direction, eps):
+    up = [a + eps * d for a, d in zip(args, direction)]
+    down = [a - eps * d for a, d in zip(args, direction)]
+    return f(*up), f(*down)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_program(seed, tmp_path):
+    text = program(seed)
+    f = _load(text, tmp_path, seed)
+    rng = np.random.default_rng(seed)
+    args = [rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), float(rng.uniform(-1, 1))]
+    assert np.isfinite(f(*args)), text
+    gradients = grad(f, wrt=(0, 1, 2))(*args)
+    eps = 1e-6
+    for i in range(3):
+        for k in range(np.size(args[i])):
+            direction = [np.zeros_like(a) if np.ndim(a) else 0.0 for a in args]
+            if np.ndim(args[i]):
+                direction[i][k] = 1.0
+            else:
+                direction[i] = 1.0
+            up, down = _differences(f, args, direction, eps)
+            expected = (up - down) / (2 * eps)
+            got = gradients[i][k] if np.ndim(args[i]) else gradients[i]
+            assert got == pytest.approx(expected, rel=1e-4, abs=1e-5), (i, k, text)
+    direction = [rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), 0.3]
+    value, tangent = jvp(f)(args, direction)
+    up, down = _differences(f, args, direction, eps)
+    assert value == pytest.approx(f(*args), rel=1e-12), text
+    assert tangent == pytest.approx((up - down) / (2 * eps), rel=1e-4, abs=1e-5), text
+    products = hvp(f, wrt=(0, 1, 2))(args, direction)
+    up, down = _differences(grad(f, wrt=(0, 1, 2)), args, direction, 1e-5)
+    for product, u, d in zip(products, up, down):
+        np.testing.assert_allclose(product, (np.asarray(u) - np.asarray(d)) / 2e-5,
+                                   rtol=1e-3, atol=1e-4, err_msg=text)
