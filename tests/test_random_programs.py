@@ -20,8 +20,9 @@ BINARY = ["{0} + {1}", "{0} - {1}", "{0} * {1}", "{0} / (1.5 + {1} * {1})",
           "np.maximum({0}, {1} + 0.25)", "np.hypot({0}, {1})", "np.arctan2({0}, 2.0 + {1} * {1})"]
 REDUCTIONS = ["np.sum({0})", "np.mean({0})", "np.max({0})", "np.prod(1.0 + 0.1 * {0})", "{0}[1]",
               "np.dot({0}, {0})", "np.linalg.norm({0})", "len({0}) * {0}[-1]"]
-REORDERINGS = ["np.cumsum({0})", "{0}[::-1]", "np.roll({0}, 1)", "np.concatenate([{0}[1:], {0}[:1]])",
-               "np.sort({0})", "np.where({0} > 0.1, {0}, 0.5 * {0})", "np.clip({0}, -0.8, 0.9)",
+REORDERINGS = ["np.cumsum({0})", "{0}[::-1]", "np.roll({0}, 1)",
+               "np.concatenate([{0}[1:], {0}[:1]])", "np.sort({0})",
+               "np.where({0} > 0.1, {0}, 0.5 * {0})", "np.clip({0}, -0.8, 0.9)",
                "np.stack([{0}, {0} * 2.0])[1]"]
 
 HEADER = '''import numpy as np
