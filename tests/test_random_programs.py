@@ -129,33 +129,101 @@ def _differences(f, args, direction, eps):
     return f(*up), f(*down)
 
 
-@pytest.mark.parametrize("seed", range(60))
-def test_random_program(seed, tmp_path):
-    text = program(seed)
-    f = _load(text, tmp_path, seed)
-    rng = np.random.default_rng(seed)
-    args = [rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), float(rng.uniform(-1, 1))]
+# ----- programs on matrices: M (2, 3), v (3,), r (2,), s a number ---------------------
+
+MATRIX_OPS = {
+    "m": ["np.tanh({m})", "{m} * {v}", "{m} + {r}[:, None]", "np.outer({r}, {v})",
+          "{m} / (1.0 + {m} * {m})", "np.maximum({m}, 0.1 * {m})", "np.exp(-{m} ** 2)",
+          "np.flip({m}, 1) * {s}", "np.stack([{v}, {v} * {s}])", "np.cumsum({m}, axis=1)",
+          "np.where({m} > 0, {m}, np.sin({m}))", "{m} - np.mean({m}, axis=1, keepdims=True)",
+          "np.reshape({m}.ravel()[::-1], (2, 3))", "{m} * np.sum({m}, axis=0)"],
+    "v": ["{m}.T @ {r}", "np.sum({m}, axis=0)", "np.max({m}, axis=0)", "np.sin({v}) * {s}",
+          "np.concatenate([{r}, {v}[:1]])", "np.dot({r}, {m})", "np.take({v}, np.array([2, 0, 0]))",
+          "np.sort({v})", "np.var({m}, axis=0)", "np.linalg.norm({m}, axis=0)",
+          "np.einsum('ij,i->j', {m}, {r})", "np.log1p({v} * {v})"],
+    "r": ["{m} @ {v}", "np.mean({m}, axis=1)", "np.std({m}, axis=1)", "{r} * {s} - {r} ** 2",
+          "{m}[:, 1]", "np.prod(1.0 + 0.1 * {m}, axis=1)", "np.logaddexp({r}, -{r})",
+          "np.min({m}, axis=1)"],
+    "s": ["np.sum({m} ** 2)", "np.trace({m} @ {m}.T)", "{v} @ {v}", "np.max({v})", "{s} * {s}",
+          "np.linalg.det({m} @ {m}.T + np.eye(2))",
+          "np.sum(np.linalg.inv({m} @ {m}.T + np.eye(2)))",
+          "float(np.sum({r}))", "np.log(np.sum(np.exp({r})))", "max({s}, 0.1)",
+          "np.linalg.norm({v})"],
+}
+
+
+def matrix_program(seed):
+    rng = random.Random(seed)
+    names = {"m": ["m"], "v": ["v"], "r": ["r"], "s": ["s"]}
+    lines = []
+
+    def value(kind):
+        return rng.choice(MATRIX_OPS[kind]).format(**{k: rng.choice(n) for k, n in names.items()})
+
+    for k in range(rng.randint(3, 9)):
+        kind, r = rng.choice("mvrs"), rng.random()
+        name = f"{kind}{k + 1}"
+        if r < 0.7:
+            lines.append(f"{name} = {value(kind)}")
+        elif r < 0.8:
+            lines += [f"if np.sum({rng.choice(names['v'])}) > 0:", f"    {name} = {value(kind)}",
+                      "else:", f"    {name} = {value(kind)}"]
+        elif r < 0.9:
+            lines += [f"{name} = {value(kind)}", "for i in range(2):",
+                      f"    {name} = 0.5 * {name} + 0.1 * {value(kind)}"]
+        else:
+            kind, name = "m", f"m{k + 1}"
+            lines += [f"{name} = np.zeros((2, 3))", f"{name}[0] = {rng.choice(names['v'])}",
+                      f"{name}[:, 2] += {rng.choice(names['r'])}",
+                      f"{name}[1, :2] = {name}[0, 1:] * {rng.choice(names['s'])}"]
+        names[kind].append(name)
+    terms = [f"np.sum({n})" for kind in "mvr" for n in names[kind][-2:]] + names["s"][-2:]
+    lines.append("return " + " + ".join(terms))
+    return "import numpy as np\n\n\ndef f(m, v, r, s):\n" + "".join(f"    {line}\n"
+                                                                    for line in lines)
+
+
+def _check(f, args, direction, text):
+    """The gradient, the tangent along ``direction`` and the Hessian-vector product."""
     assert np.isfinite(f(*args)), text
-    gradients = grad(f, wrt=(0, 1, 2))(*args)
+    wrt = tuple(range(len(args)))
+    gradients = grad(f, wrt=wrt)(*args)
     eps = 1e-6
-    for i in range(3):
-        for k in range(np.size(args[i])):
-            direction = [np.zeros_like(a) if np.ndim(a) else 0.0 for a in args]
-            if np.ndim(args[i]):
-                direction[i][k] = 1.0
+    for i, a in enumerate(args):
+        for k in range(np.size(a)):
+            basis = [np.zeros_like(b) if np.ndim(b) else 0.0 for b in args]
+            if np.ndim(a):
+                basis[i].flat[k] = 1.0
             else:
-                direction[i] = 1.0
-            up, down = _differences(f, args, direction, eps)
-            expected = (up - down) / (2 * eps)
-            got = gradients[i][k] if np.ndim(args[i]) else gradients[i]
-            assert got == pytest.approx(expected, rel=1e-4, abs=1e-5), (i, k, text)
-    direction = [rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), 0.3]
+                basis[i] = 1.0
+            up, down = _differences(f, args, basis, eps)
+            got = np.asarray(gradients[i]).flat[k]
+            assert got == pytest.approx((up - down) / (2 * eps), rel=1e-4, abs=1e-5), (i, k, text)
     value, tangent = jvp(f)(args, direction)
     up, down = _differences(f, args, direction, eps)
     assert value == pytest.approx(f(*args), rel=1e-12), text
     assert tangent == pytest.approx((up - down) / (2 * eps), rel=1e-4, abs=1e-5), text
-    products = hvp(f, wrt=(0, 1, 2))(args, direction)
-    up, down = _differences(grad(f, wrt=(0, 1, 2)), args, direction, 1e-5)
+    products = hvp(f, wrt=wrt)(args, direction)
+    up, down = _differences(grad(f, wrt=wrt), args, direction, 1e-5)
     for product, u, d in zip(products, up, down):
         np.testing.assert_allclose(product, (np.asarray(u) - np.asarray(d)) / 2e-5,
                                    rtol=1e-3, atol=1e-4, err_msg=text)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_program(seed, tmp_path):
+    text = program(seed)
+    rng = np.random.default_rng(seed)
+    args = [rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), float(rng.uniform(-1, 1))]
+    direction = [rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), 0.3]
+    _check(_load(text, tmp_path, seed), args, direction, text)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_matrix_program(seed, tmp_path):
+    text = matrix_program(seed)
+    rng = np.random.default_rng(seed)
+    shapes = [(2, 3), (3,), (2,)]
+    args = [rng.uniform(-1, 1, shape) for shape in shapes] + [float(rng.uniform(-1, 1))]
+    direction = [rng.uniform(-1, 1, shape) for shape in shapes] + [0.4]
+    _check(_load(text, tmp_path, 1000 + seed), args, direction, text)
