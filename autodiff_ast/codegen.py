@@ -80,8 +80,8 @@ def _tidy(body):
     test is a name); an emptied block becomes ``pass``."""
     kept = []
     for stmt in body:
-        for field in ("body", "orelse"):
-            if not isinstance(stmt, ast.FunctionDef) and getattr(stmt, field, None):
+        for field in ("body", "orelse"):  # a function's too (vjp's pullback)
+            if getattr(stmt, field, None):
                 setattr(stmt, field, _tidy(getattr(stmt, field)))
         if isinstance(stmt, ast.If) and all(isinstance(s, ast.Pass) for s in stmt.orelse):
             stmt.orelse = []

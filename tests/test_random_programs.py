@@ -1,8 +1,8 @@
 """Random programs: straight-line code, branches, loops, array writes, list accumulators
 and calls, made from a small grammar with a fixed seed each, checked end to end: the
 gradient against central differences, the tangent (jvp) against a directional
-difference, and the Hessian-vector product (hvp, forward over the generated gradient
-code) against differences of the gradient. Each program is written to a file (the
+difference, and Hessian-vector products, forward over the generated gradient code (hvp)
+and reverse over it (vjp of grad), against differences of the gradient. Each program is written to a file (the
 compiler reads source) and its text is shown when a check fails."""
 
 import importlib.util
@@ -11,7 +11,7 @@ import random
 import numpy as np
 import pytest
 
-from autodiff_ast import grad, hvp, jvp
+from autodiff_ast import grad, hvp, jvp, vjp
 
 UNARY = ["np.sin({0})", "np.cos({0})", "np.tanh({0})", "np.exp(0.3 * {0})",
          "np.log(1.5 + {0} * {0})", "np.sqrt(1.0 + {0} * {0})", "{0} ** 2", "-{0}",
@@ -203,11 +203,14 @@ def _check(f, args, direction, text):
     up, down = _differences(f, args, direction, eps)
     assert value == pytest.approx(f(*args), rel=1e-12), text
     assert tangent == pytest.approx((up - down) / (2 * eps), rel=1e-4, abs=1e-5), text
-    products = hvp(f, wrt=wrt)(args, direction)
+    forward = hvp(f, wrt=wrt)(args, direction)  # forward over reverse
+    _, pullback = vjp(grad(f, wrt=wrt), wrt=wrt)(*args)
+    backward = pullback(tuple(direction))  # reverse over reverse (H is symmetric)
     up, down = _differences(grad(f, wrt=wrt), args, direction, 1e-5)
-    for product, u, d in zip(products, up, down):
-        np.testing.assert_allclose(product, (np.asarray(u) - np.asarray(d)) / 2e-5,
-                                   rtol=1e-3, atol=1e-4, err_msg=text)
+    for products in (forward, backward):
+        for product, u, d in zip(products, up, down):
+            np.testing.assert_allclose(product, (np.asarray(u) - np.asarray(d)) / 2e-5,
+                                       rtol=1e-3, atol=1e-4, err_msg=text)
 
 
 @pytest.mark.parametrize("seed", range(60))

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import runtime
 from ..runtime import broadcast_like, matmul_lhs, matmul_rhs, sum_to_shape, unbroadcast
+from .python_builtins import items_adjoint
 from .registry import adjoint, linear, multilinear, nondifferentiable
 
 nondifferentiable(runtime.zeros_like, runtime.zeros_like_items, runtime.reduced_count,
@@ -71,12 +72,27 @@ def scatter_adjoint_(e, ans, d, g, index):
 
 @adjoint(runtime.add_items)
 def add_items_(d, ans, adjoints, more):
-    return list(d), list(d)
+    """Each item's adjoint goes to both lists; ``more`` may be an array of them (the
+    adjoint of ``np.stack(parts)``), whose adjoint is then the array of them."""
+    return list(d), items_adjoint(d, more)
+
+
+def picked_adjoint(d, index, g):
+    """The adjoint of ``g`` in ``add_to_item(adjoints, items, index, g)``: ``d[index]``,
+    made an array like ``g`` when ``index`` is a slice (``np.array(parts[::-1])``).
+
+    >>> picked_adjoint([1.0, 2.0, 3.0], slice(None, None, -1), np.zeros(3))
+    array([3., 2., 1.])
+    """
+    picked = d[index]
+    if isinstance(index, slice):
+        return items_adjoint(picked, g)
+    return picked
 
 
 @adjoint(runtime.add_to_item)
 def add_to_item_(d, ans, adjoints, items, index, g):
-    return list(d), None, None, d[index]
+    return list(d), None, None, picked_adjoint(d, index, g)
 
 
 def parameter_count(result, arguments):
