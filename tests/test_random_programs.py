@@ -2,8 +2,8 @@
 and calls, made from a small grammar with a fixed seed each, checked end to end: the
 gradient against central differences, the tangent (jvp) against a directional
 difference, and Hessian-vector products, forward over the generated gradient code (hvp)
-and reverse over it (vjp of grad), against differences of the gradient. Each program is written to a file (the
-compiler reads source) and its text is shown when a check fails."""
+and reverse over it (vjp of grad), against differences of the gradient. Each program is
+written to a file (the compiler reads source) and its text is shown when a check fails."""
 
 import importlib.util
 import random
