@@ -27,6 +27,22 @@ def clone(node):
     return node
 
 
+def local_names(fn):
+    """Names a function assigns or takes as parameters, its nested functions' and
+    lambdas' too, and the names of the functions it defines.
+
+    >>> sorted(local_names(ast.parse("def f(x):\\n    y = x\\n    def g(z): pass").body[0]))
+    ['g', 'x', 'y', 'z']
+    """
+    names = {a.arg for a in ast.walk(fn) if isinstance(a, ast.arg)}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef) and node is not fn:
+            names.add(node.name)
+    return names
+
+
 def literal(node):
     """The value of a literal atom (a number, string, None, or a list/tuple of them), or
     ``None`` when it is not one.

@@ -69,9 +69,24 @@ def generate(fn, ctx):
     text = re.sub(rf"^(\s*){MARK}\((.*)\)$",
                   lambda m: f"{m.group(1)}# {ast.literal_eval(m.group(2))}", text, flags=re.M)
     text += "\n"
-    filename = f"<autodiff_ast {fn.name} #{next(_COUNTER)}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    filename = register(text, fn.name)
     return Generated(_compile(text, filename, fn.name, ctx), text, filename)
+
+
+def register(text, label):
+    """Keep ``text`` in ``linecache`` under a new name ``<autodiff_ast label #n>``, so that
+    tracebacks, ``inspect`` and ``pdb`` (and the compiler, reading it again) see it; give
+    that name."""
+    filename = f"<autodiff_ast {label} #{next(_COUNTER)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    return filename
+
+
+def define(text, label, scope):
+    """Run ``text`` (registered, see :func:`register`) in ``scope``, which then holds
+    what it defines."""
+    exec(compile(text, register(text, label), "exec"), scope)
+    return scope
 
 
 def _tidy(body):

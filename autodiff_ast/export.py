@@ -38,6 +38,7 @@ import inspect
 import types
 
 from .api import GradientFunction, grad  # noqa: F401 (grad: the docstring's example)
+from .astutil import local_names
 from .errors import AutodiffError
 
 KINDS = {"grad": "the gradient", "value_and_grad": "the value and gradient",
@@ -88,10 +89,7 @@ class _Found:
             return
         self.functions.append(function)
         tree = ast.parse(inspect.getsource(function))
-        local = {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
-        local |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
-                  and isinstance(n.ctx, (ast.Store, ast.Del))}
-        local |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        local = local_names(tree.body[0])
         reads = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
                         and isinstance(n.ctx, ast.Load) and n.id not in local})
         scope = function.__globals__

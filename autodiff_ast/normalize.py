@@ -38,7 +38,7 @@ import inspect
 
 from . import normal_form
 from . import source as source_pass
-from .astutil import clone, literal
+from .astutil import clone, literal, local_names
 from .errors import AutodiffError, MissingRuleError
 from .rules import registry
 from .structure import structure
@@ -457,7 +457,7 @@ class _Normalizer:
         # the callee's own names first, so that an argument that happens to have the name
         # of one of them (generated code's _t1 passed into generated code) is not renamed
         renames = {name: self.ctx.fresh(name)
-                   for name in sorted(_local_names(fn) - set(direct))}
+                   for name in sorted(local_names(fn) - set(direct))}
         fn = _Rename(renames).visit(fn)
         fn = _Substitute(direct).visit(fn)
         fixed = _fixed_names(fn) if self.depth <= 0 else set(renames.values())
@@ -693,17 +693,6 @@ def _library(function):
     module = (getattr(function, "__module__", None) or "").split(".")[0]
     filename = getattr(getattr(function, "__code__", None), "co_filename", "")
     return module in LIBRARIES or "site-packages" in filename or "dist-packages" in filename
-
-
-def _local_names(fn):
-    """Names a function assigns or takes as parameters (its nested functions' too)."""
-    names = {a.arg for a in ast.walk(fn) if isinstance(a, ast.arg)}
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, ast.FunctionDef) and node is not fn:
-            names.add(node.name)
-    return names
 
 
 def _defaults(fn, function):

@@ -24,19 +24,14 @@ import ast
 import builtins
 import types
 
+from .astutil import local_names
+
 
 
 def resolve(fn, ctx):
     """Rewrite free names of ``fn`` to names of ``ctx.namespace``; see the module docstring."""
-    # parameters and assigned names, of nested functions and lambdas too
-    local = {a.arg for a in ast.walk(fn) if isinstance(a, ast.arg)}
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            local.add(node.id)
-        elif isinstance(node, ast.FunctionDef) and node is not fn:
-            local.add(node.name)
     scope = _scope(ctx.function)
-    fn.body = [_Resolver(ctx, local, scope).visit(stmt) for stmt in fn.body]
+    fn.body = [_Resolver(ctx, local_names(fn), scope).visit(stmt) for stmt in fn.body]
     return fn
 
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import ast
 import inspect
-import itertools
 import linecache
 import textwrap
 
+from . import codegen
 from .astutil import unparse
 from .context import Context
 from .errors import SourceUnavailableError
@@ -42,9 +42,6 @@ def generated_code_of(function):
     if callable(code) and not isinstance(function, type):
         return code()  # jacobian(f), hessian(f): their column loops, written out
     return function
-
-
-_CALLERS = itertools.count(1)
 
 
 def caller_of(function):
@@ -76,10 +73,7 @@ def caller_of(function):
     name = getattr(function, "__name__", "function")
     name = name if name.isidentifier() else "function"
     text = f"def {name}({', '.join(params)}):\n    return {name}({', '.join(passed)})\n"
-    filename = f"<autodiff_ast call of {name} #{next(_CALLERS)}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    exec(compile(text, filename, "exec"), scope)
-    caller = scope[name]
+    caller = codegen.define(text, f"call of {name}", scope)[name]
     scope[name] = function  # the caller's body calls the function itself
     caller.__qualname__ = getattr(function, "__qualname__", name)
     caller.__doc__ = getattr(function, "__doc__", None)

@@ -10,7 +10,6 @@ Every transform has ``.source``, the text of the code it runs.
 from __future__ import annotations
 
 import inspect
-import linecache
 
 import numpy as np
 
@@ -509,12 +508,8 @@ def _compile_code(kind, function, text, generated, defaults):
     name = f"{kind}_{getattr(function, '__name__', 'f')}"
     if not name.isidentifier():
         name = kind
-    text = f"def {name}{text}"
-    filename = f"<autodiff_ast {name} #{next(codegen._COUNTER)}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     scope = {"np": np, "tangent_code": generated.function, "__name__": "autodiff_ast.generated"}
-    exec(compile(text, filename, "exec"), scope)
-    made = scope[name]
+    made = codegen.define(f"def {name}{text}", name, scope)[name]
     made.__defaults__ = defaults
     return made
 

@@ -35,13 +35,15 @@ Run:  python benchmarks/bench_control.py [--rounds 40] [--number 10] [--long-rou
 from __future__ import annotations
 
 import argparse
-import gc
-import time
-import tracemalloc
+import pathlib
+import sys
 
 import numpy as np
 
 from autodiff_ast import grad
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # timing.py beside it
+from timing import best_time, check, peak_memory  # noqa: E402
 
 # ----- a scalar loop with a branch (Python floats) ----------------------------------------
 
@@ -138,36 +140,6 @@ MODELS = [
      True),
     ("RNN 50 steps, 16x32 -> 128", rnn_loss, rnn_hand, rnn_inputs, False),
 ]
-
-
-def best_time(function, args, number, repeat):
-    """The best of ``repeat`` averages over ``number`` calls, in microseconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            function(*args)
-        times.append((time.perf_counter() - start) / number)
-    return min(times) * 1e6
-
-
-def peak_memory(function, args):
-    """Peak bytes allocated during one call."""
-    gc.collect()
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
-    function(*args)
-    peak = tracemalloc.get_traced_memory()[1] - base
-    tracemalloc.stop()
-    return peak
-
-
-def check(generated, hand, args):
-    got, want = generated(*args), hand(*args)
-    assert len(got) == len(want), (len(got), len(want))
-    for g, h in zip(got, want):
-        np.testing.assert_allclose(g, h, rtol=1e-6, atol=1e-9)
 
 
 def duration(us):

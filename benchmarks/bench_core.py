@@ -19,13 +19,15 @@ Run:  python benchmarks/bench_core.py [--rounds 40] [--number 10]
 from __future__ import annotations
 
 import argparse
-import gc
-import time
-import tracemalloc
+import pathlib
+import sys
 
 import numpy as np
 
 from autodiff_ast import grad
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # timing.py beside it
+from timing import best_time, check, peak_memory  # noqa: E402
 
 # ----- a 2-layer MLP: batch 128, 784-256-10, tanh, softmax cross-entropy -----------------
 
@@ -96,34 +98,6 @@ MODELS = [
     ("MLP 128x784-256-10", mlp_loss, mlp_hand, mlp_inputs),
     ("logistic regression 1000x100", logistic_loss, logistic_hand, logistic_inputs),
 ]
-
-
-def best_time(function, args, number, repeat):
-    """The best of ``repeat`` averages over ``number`` calls, in microseconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            function(*args)
-        times.append((time.perf_counter() - start) / number)
-    return min(times) * 1e6
-
-
-def peak_memory(function, args):
-    """Peak bytes allocated during one call."""
-    gc.collect()
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
-    function(*args)
-    peak = tracemalloc.get_traced_memory()[1] - base
-    tracemalloc.stop()
-    return peak
-
-
-def check(generated, hand, args):
-    for g, h in zip(generated(*args), hand(*args)):
-        np.testing.assert_allclose(g, h, rtol=1e-6, atol=1e-9)
 
 
 def main():

@@ -13,8 +13,10 @@ so that every output element's adjoint is exercised with a different value.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import itertools
 import linecache
+import pathlib
 
 import numpy as np
 import pytest
@@ -96,6 +98,23 @@ def sweep_tests(cases, float32=None):
         run_float32(c)
 
     return test_gradient, test_float32, test_tangent
+
+
+ROOT = pathlib.Path(__file__).parent.parent
+
+
+def load_file(path):
+    """Import the Python file ``path`` as a module named after it (its functions keep their
+    source, which autodiff_ast reads)."""
+    spec = importlib.util.spec_from_file_location(pathlib.Path(path).stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_example(name):
+    """The module ``examples/<name>.py``."""
+    return load_file(ROOT / "examples" / f"{name}.py")
 
 
 def function_from_source(name, source, namespace):

@@ -1,19 +1,14 @@
 """The backprop circuits of the CS231n Lecture 4 notes, with the values the notes give,
 as differentiated from examples/cs231n_lecture4.py."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
 from autodiff_ast import grad
 from autodiff_ast.testing import check_grads
+from sweep import load_example
 
-PATH = pathlib.Path(__file__).parent.parent / "examples" / "cs231n_lecture4.py"
-spec = importlib.util.spec_from_file_location("cs231n_lecture4", PATH)
-lecture = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lecture)
+lecture = load_example("cs231n_lecture4")
 
 
 def test_add_multiply_circuit():

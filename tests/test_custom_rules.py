@@ -35,6 +35,21 @@ def cube(x):
     return x * x * x
 
 
+def cube_adjoint(g, ans, x):
+    return g * 3.0 * x ** 2
+
+
+def cube_tangent(g, ans, x):
+    return 3.0 * x ** 2 * g
+
+
+@pytest.fixture
+def cube_rules(clean_rules):
+    """``cube``'s own adjoint and tangent rules, registered for one test."""
+    autodiff_ast.adjoint(cube)(cube_adjoint)
+    autodiff_ast.tangent(cube)(cube_tangent)
+
+
 def uses_cube(x):
     return np.sum(cube(x) + x)
 
@@ -86,15 +101,7 @@ def test_rules_for_a_c_function(clean_rules):
     assert "math.exp(-x * x)" in grad(uses_math_erf).source
 
 
-def test_rules_for_a_user_function_replace_its_source(clean_rules):
-    @autodiff_ast.adjoint(cube)
-    def cube_adjoint(g, ans, x):
-        return g * 3.0 * x ** 2
-
-    @autodiff_ast.tangent(cube)
-    def cube_tangent(g, ans, x):
-        return 3.0 * x ** 2 * g
-
+def test_rules_for_a_user_function_replace_its_source(cube_rules):
     x = np.array([0.5, -1.0, 2.0])
     np.testing.assert_allclose(grad(uses_cube)(x), 3 * x ** 2 + 1)
     j = jvp(uses_cube)
@@ -166,15 +173,7 @@ def test_stop_gradient_and_hooks_in_forward_mode():
     assert tangent == pytest.approx(6.0)  # hooks act on adjoints, not tangents
 
 
-def test_a_transform_of_a_function_with_its_own_rules_uses_them(clean_rules):
-    @autodiff_ast.adjoint(cube)
-    def cube_adjoint(g, ans, x):
-        return g * 3.0 * x ** 2
-
-    @autodiff_ast.tangent(cube)
-    def cube_tangent(g, ans, x):
-        return 3.0 * x ** 2 * g
-
+def test_a_transform_of_a_function_with_its_own_rules_uses_them(cube_rules):
     x = np.array([0.5, -1.0])
     np.testing.assert_allclose(grad(lambda_free_sum_of_cube)(x), 3 * x ** 2)
     g = grad(cube)

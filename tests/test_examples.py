@@ -1,21 +1,13 @@
 """The examples run and do what they say."""
 
-import importlib.util
-import pathlib
 import sys
 
-EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
+from sweep import load_example
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_digits_network_trains_to_high_accuracy(capsys, monkeypatch):
-    digits = _load("train_digits")
+    digits = load_example("train_digits")
     monkeypatch.setattr(sys, "argv", ["train_digits.py", "--epochs", "10"])
     accuracy = digits.main()
     printed = capsys.readouterr().out

@@ -1,27 +1,18 @@
 """The composition examples run and do what they say: a network with its parameters in
 a dict and its model split into functions, and a custom rule for a stable softplus."""
 
-import importlib.util
 import itertools
-import pathlib
 import re
 
 import numpy as np
 
 from autodiff_ast.rules import registry
+from sweep import load_example
 
-EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_dict_params_network_gradient_is_a_dict_and_it_trains(capsys):
-    example = _load("dict_params_digits")
+    example = load_example("dict_params_digits")
     result = example.main(epochs=3, seed=0)
     printed = capsys.readouterr().out
 
@@ -55,7 +46,7 @@ def test_dict_params_network_gradient_is_a_dict_and_it_trains(capsys):
 
 
 def test_custom_softplus_rule_is_stable_inlined_and_matches_finite_differences(capsys):
-    example = _load("custom_rule")   # registers its rules for its softplus on import
+    example = load_example("custom_rule")   # registers its rules for its softplus on import
     try:
         result = example.main()
     finally:

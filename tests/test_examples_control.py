@@ -1,18 +1,10 @@
 """The control-flow examples run and do what they say: the RNN over digit rows and the
 bouncing ball aimed through its simulation."""
 
-import importlib.util
-import pathlib
 import sys
 
-EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
+from sweep import load_example
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _finite_difference_error(printed):
@@ -20,7 +12,7 @@ def _finite_difference_error(printed):
 
 
 def test_rnn_reads_digit_rows_and_trains_to_high_accuracy(capsys, monkeypatch):
-    rnn = _load("rnn_digits")
+    rnn = load_example("rnn_digits")
     monkeypatch.setattr(sys, "argv", ["rnn_digits.py", "--epochs", "5"])
     accuracy = rnn.main()
     printed = capsys.readouterr().out
@@ -31,7 +23,7 @@ def test_rnn_reads_digit_rows_and_trains_to_high_accuracy(capsys, monkeypatch):
 
 
 def test_projectile_is_aimed_through_its_simulation(capsys, monkeypatch):
-    projectile = _load("projectile")
+    projectile = load_example("projectile")
     monkeypatch.setattr(sys, "argv", ["projectile.py", "--iterations", "60"])
     miss = projectile.main()
     printed = capsys.readouterr().out

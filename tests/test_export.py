@@ -1,8 +1,6 @@
 """export: generated code as a module's text, which runs (imported from a file) without
 the compiler and gives what the transform gives."""
 
-import importlib.util
-
 import numpy as np
 import pytest
 import scipy.special as sp
@@ -10,6 +8,7 @@ import scipy.special as sp
 from autodiff_ast import (AutodiffError, grad, hessian, hvp, jacobian, jvp, value_and_grad,
                           vjp)
 from autodiff_ast.export import export
+from sweep import load_file
 
 W = np.array([[0.5, -1.0, 0.3], [0.2, 0.1, -0.4]])
 SCALE = 0.7
@@ -35,10 +34,7 @@ def layer(x, b):
 def _load(text, tmp_path, name):
     path = tmp_path / f"{name}.py"
     path.write_text(text)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(path)
 
 
 def _same(got, want):

@@ -3,16 +3,14 @@ of the Rosenbrock function and of a logistic-regression loss, Hessian-vector pro
 Hessian blocks of two parameters, ``grad`` of ``grad``, a function that calls a
 generated gradient, and the Newton's-method example."""
 
-import importlib.util
-import pathlib
 import warnings
 
 import numpy as np
 import pytest
 
 from autodiff_ast import grad, hessian, hvp
+from sweep import load_example
 
-EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
 
 
 # ----- Rosenbrock ----------------------------------------------------------------------
@@ -256,15 +254,8 @@ def test_hessian_of_a_function_calling_grad_is_diagonal_third_order():
 # ----- the Newton's-method example -----------------------------------------------------
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_newton_logistic_example_converges_quadratically(capsys):
-    example = _load("newton_logistic")
+    example = load_example("newton_logistic")
     result = example.main(lam=1e-2, seed=0, max_iterations=10)
     printed = capsys.readouterr().out
 

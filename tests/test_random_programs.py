@@ -5,13 +5,13 @@ difference, and Hessian-vector products, forward over the generated gradient cod
 and reverse over it (vjp of grad), against differences of the gradient. Each program is
 written to a file (the compiler reads source) and its text is shown when a check fails."""
 
-import importlib.util
 import random
 
 import numpy as np
 import pytest
 
 from autodiff_ast import grad, hvp, jvp, vjp
+from sweep import load_file
 
 UNARY = ["np.sin({0})", "np.cos({0})", "np.tanh({0})", "np.exp(0.3 * {0})",
          "np.log(1.5 + {0} * {0})", "np.sqrt(1.0 + {0} * {0})", "{0} ** 2", "-{0}",
@@ -117,10 +117,7 @@ def program(seed):
 def _load(text, directory, seed):
     path = directory / f"random_program_{seed}.py"
     path.write_text(text)
-    spec = importlib.util.spec_from_file_location(f"random_program_{seed}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.f
+    return load_file(path).f
 
 
 def _differences(f, args, direction, eps):

@@ -5,7 +5,6 @@ After an intended change, regenerate with:
 UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py
 """
 
-import importlib.util
 import os
 import pathlib
 
@@ -16,34 +15,19 @@ import corpus_control
 import numpy as np
 
 from autodiff_ast import grad, hessian, jvp, value_and_grad, vjp
+from sweep import load_example, load_file
 
 HERE = pathlib.Path(__file__).parent
 SNAPSHOTS = HERE / "snapshots"
 
 
-def _load(name):
-    path = HERE.parent / "examples" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _load_benchmark():
-    path = HERE.parent / "benchmarks" / "bench_core.py"
-    spec = importlib.util.spec_from_file_location("bench_core", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-lecture = _load("cs231n_lecture4")
-digits = _load("train_digits")
-rnn_digits = _load("rnn_digits")
-projectile = _load("projectile")
-bench = _load_benchmark()
-dict_params = _load("dict_params_digits")
-newton = _load("newton_logistic")
+lecture = load_example("cs231n_lecture4")
+digits = load_example("train_digits")
+rnn_digits = load_example("rnn_digits")
+projectile = load_example("projectile")
+bench = load_file(HERE.parent / "benchmarks" / "bench_core.py")
+dict_params = load_example("dict_params_digits")
+newton = load_example("newton_logistic")
 
 
 def _after_call(transform, *args):

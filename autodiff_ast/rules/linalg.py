@@ -393,17 +393,8 @@ def norm_input_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
     >>> norm_input_adjoint(1.0, 0.0, np.zeros(2))
     array([0., 0.])
     """
-    x = np.asarray(x)
-    if axis is None:
-        axes = tuple(range(x.ndim))
-    elif np.ndim(axis) == 0:
-        axes = (int(axis) % x.ndim,)
-    else:
-        axes = tuple(int(i) % x.ndim for i in axis)
-    if not keepdims:
-        g, ans = np.expand_dims(g, axes), np.expand_dims(ans, axes)
-    safe = np.where(ans == 0, 1, ans)
-    if ord is None or (isinstance(ord, str) and ord == "fro") or (len(axes) == 1 and ord == 2):
+    x, axes, g, ans, safe, kind = _norm_parts(g, ans, x, ord, axis, keepdims)
+    if kind == "quadratic":
         return g * x / safe
     if len(axes) == 1:
         if ord == 1:
@@ -424,14 +415,11 @@ def norm_input_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
         u, _, vt = np.linalg.svd(m, full_matrices=False)
         k = 0 if ord == 2 else -1
         gx = gm * (u[..., :, k, None] @ vt[..., None, k, :])
-    elif ord in (1, -1, np.inf, -np.inf):
-        # 1: the largest absolute column sum (summed along the rows); inf: row sum
+    else:  # 1: the largest absolute column sum (summed along the rows); inf: row sum
         along, across = (-2, -1) if ord in (1, -1) else (-1, -2)
         sums = np.sum(np.abs(m), axis=along, keepdims=True)
         extreme = (np.max if ord > 0 else np.min)(sums, axis=across, keepdims=True)
         gx = gm * np.sign(m) * _split_ties((sums == extreme).astype(m.dtype), across)
-    else:
-        raise ValueError(f"invalid norm order {ord!r} for matrices")
     return np.moveaxis(gx, (-2, -1), (rows, cols))
 
 
