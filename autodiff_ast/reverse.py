@@ -50,6 +50,12 @@ def reverse(fn, ctx):
     return _Reverse(fn, ctx).run()
 
 
+def _assigned_names(statements):
+    """The names that ``statements`` (and the blocks inside them) bind."""
+    return {node.id for stmt in statements for node in ast.walk(stmt)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+
+
 def parameter_names(fn):
     args = fn.args
     return [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
@@ -112,6 +118,13 @@ class _Reverse:
         grads = [self._final(name) for name in self.wrt]
         value = grads[0] if self.ctx.single else ast.Tuple(grads, ast.Load())
         if self.ctx.mode in ("value_and_grad", "vjp"):
+            if result in _assigned_names(self.out):
+                # the adjoint sweep restores the result's earlier values: return the one
+                # the forward sweep ended with (before vjp's pullback marker)
+                kept = self.ctx.fresh(f"{result.lstrip('_')}_value")
+                end = len(forward) - self.pulls_back
+                forward.insert(end, self._at(_assign_name(kept, _load(result)), ret))
+                result = kept
             value = ast.Tuple([_load(result), value], ast.Load())
         self.fn.body = forward + self.out + [self._at(ast.Return(value), ret)]
         return self.fn
