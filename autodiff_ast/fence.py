@@ -211,7 +211,7 @@ def _check_writes(fn, params, ctx):
     copies = {v.id for node in ast.walk(fn) if isinstance(node, ast.Assign)
               for v in [node.value] if isinstance(v, ast.Name)}
     for name, where in written.items():
-        if name in params:
+        if name in params and not _copied_first(fn.body, name, where, definitions):
             raise ctx.error(where, f"writing into the argument '{name}' would change the "
                                    f"caller's array: write into a copy ({name} = "
                                    f"np.copy({name}) first)")
@@ -224,6 +224,21 @@ def _check_writes(fn, params, ctx):
                 raise ctx.error(where, f"'{name}' may share memory with another array, so "
                                        f"writing into it could change that one too: make it "
                                        f"a new array (np.copy(...), np.zeros(...), [] ...)")
+
+
+def _copied_first(body, name, write, definitions):
+    """Is the argument ``name`` bound to a new array (``x = np.copy(x)``) by a statement
+    of the function's own block before the one that holds the first ``write``, and only
+    ever to new arrays? Then the write goes to that copy, not to the caller's array."""
+    if not all(_fresh(value) for value in definitions.get(name, [None])):
+        return False
+    for stmt in body:
+        if any(node is write for node in ast.walk(stmt)):
+            return False
+        if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+            return True
+    return False
 
 
 def _base_name(target, ctx):

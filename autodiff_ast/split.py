@@ -57,7 +57,7 @@ def split(fn, ctx):
                     del defaults[i]
                 break
     bound = set(parameter_names(fn)) | _assigned(forward)
-    rebound = _assigned(backward) & _exposed(backward) & bound
+    rebound = _assigned(backward) & _exposed(backward + [ret]) & bound
     changed = _changed_in_place(backward) & bound
     kept = sorted(rebound | changed)
     name = ctx.fresh("pullback")
