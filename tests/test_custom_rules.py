@@ -122,7 +122,8 @@ def test_a_tangent_rule_with_one_term_per_argument(clean_rules):
     a, b = np.array([1.0, 2.0]), np.array([3.0, -1.0])
     for wrt, tangents in [((0,), (np.ones(2),)), ((1,), (np.ones(2),)),
                           ((0, 1), (np.ones(2), np.array([0.5, 2.0])))]:
-        _, got = jvp(uses_weighted, wrt=wrt)((a, b), tangents)
+        value, got = jvp(uses_weighted, wrt=wrt)((a, b), tangents)
+        assert value == pytest.approx(uses_weighted(a, b), rel=1e-13)
         eps = 1e-6
         moved = [[a, b], [a, b]]
         for i, t in zip(wrt, tangents):
@@ -167,9 +168,11 @@ def test_a_missing_tangent_rule_names_the_function_and_how_to_register_it(clean_
 
 def test_stop_gradient_and_hooks_in_forward_mode():
     x = np.array([0.5, -2.0])
-    _, tangent = jvp(stopped)((x,), (np.ones(2),))
+    value, tangent = jvp(stopped)((x,), (np.ones(2),))
+    assert value == pytest.approx(stopped(x), rel=1e-13)
     assert tangent == pytest.approx(np.sum(x))  # only the second factor varies
-    _, tangent = jvp(hooked)((x,), (np.ones(2),))
+    value, tangent = jvp(hooked)((x,), (np.ones(2),))
+    assert value == pytest.approx(hooked(x), rel=1e-13)
     assert tangent == pytest.approx(6.0)  # hooks act on adjoints, not tangents
 
 
@@ -179,7 +182,8 @@ def test_a_transform_of_a_function_with_its_own_rules_uses_them(cube_rules):
     g = grad(cube)
     np.testing.assert_allclose(autodiff_ast.vjp(cube)(x)[1](np.ones(2)), 3 * x ** 2)
     assert "3.0 * x ** 2" in g.source and "cube(x)" in g.source
-    _, tangent = jvp(cube)((x,), (np.ones(2),))
+    value, tangent = jvp(cube)((x,), (np.ones(2),))
+    np.testing.assert_allclose(value, x ** 3, rtol=1e-13)
     np.testing.assert_allclose(tangent, 3 * x ** 2)
     assert "3.0 * x ** 2 * x_dot" in jvp(cube, wrt=0).source
 

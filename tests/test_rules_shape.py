@@ -264,7 +264,8 @@ def test_sort_at_ties_gives_the_stable_subgradient(axis):
     w = np.array([10.0, 20.0, 30.0, 40.0])
     f = _weighted_sort(axis)
     np.testing.assert_array_equal(grad(f)(x, w), [30.0, 20.0, 40.0, 10.0])
-    _, tangent = jvp(f, wrt=(0,))([x, w], [np.array([1.0, 2.0, 4.0, 8.0])])
+    value, tangent = jvp(f, wrt=(0,))([x, w], [np.array([1.0, 2.0, 4.0, 8.0])])
+    assert value == f(x, w)
     assert tangent == 30.0 * 1.0 + 20.0 * 2.0 + 40.0 * 4.0 + 10.0 * 8.0  # <gradient, v>
     (product,) = hvp(f, wrt=(0,))((x, w), (np.ones(4),))
     np.testing.assert_array_equal(product, np.zeros(4))
@@ -284,7 +285,8 @@ def test_sort_float32_gradient_and_tangent_stay_float32():
     w = np.ones((3, 4), dtype=np.float32)
     f = _weighted_sort(0)
     assert grad(f).generated_function(x, w, np.float32(1.0)).dtype == np.float32
-    _, tangent = jvp(f, wrt=(0,))([x, w], [np.ones((3, 4), dtype=np.float32)])
+    value, tangent = jvp(f, wrt=(0,))([x, w], [np.ones((3, 4), dtype=np.float32)])
+    assert value == pytest.approx(f(x, w), rel=1e-6)
     assert np.asarray(tangent).dtype == np.float32
 
 
@@ -304,7 +306,8 @@ def test_meshgrid_unpacked(name):
     wrt = tuple(range(len(args)))
     check_grads(f, *args, wrt=wrt)
     vectors = [np.ones_like(a) for a in args]
-    _, tangent = jvp(f, wrt=wrt)(args, vectors)
+    value, tangent = jvp(f, wrt=wrt)(args, vectors)
+    assert value == pytest.approx(f(*args), rel=1e-13)
     eps = 1e-6
     moved = [f(*[a + s * v for a, v in zip(args, vectors)]) for s in (eps, -eps)]
     np.testing.assert_allclose(tangent, (moved[0] - moved[1]) / (2 * eps), rtol=1e-6)

@@ -105,7 +105,11 @@ def test_reverse_over_reverse_matches_differences_of_the_gradient(f, args, wrt):
     indices = _indices(wrt)
     args = _floats(args, indices)
     directions = _directions(args, indices, seed=3)
-    _, pullback = vjp(grad(f, wrt=wrt), wrt=wrt)(*args)
+    gradient, pullback = vjp(grad(f, wrt=wrt), wrt=wrt)(*args)
+    want = grad(f, wrt=wrt)(*args)  # the primal beside the pullback
+    for got, expected in zip(*(((gradient,), (want,)) if not isinstance(wrt, tuple)
+                               else (gradient, want))):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
     products = pullback(directions[0] if not isinstance(wrt, tuple) else tuple(directions))
     _check_against_the_gradient(products, f, args, wrt, indices, directions)
 

@@ -70,7 +70,8 @@ def test_jvp_of_a_dict_parameter_takes_and_gives_structures():
     params = {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}
     X = rng.normal(size=(5, 3))
     tangent = {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}
-    _, got = jvp(loss, wrt=0)((params, X), (tangent,))
+    value, got = jvp(loss, wrt=0)((params, X), (tangent,))
+    assert value == pytest.approx(loss(params, X), rel=1e-13)
     g = grad(loss)(params, X)
     assert got == pytest.approx(np.sum(g["W"] * tangent["W"]) + np.sum(g["b"] * tangent["b"]))
 
