@@ -16,7 +16,7 @@ import numpy as np
 from . import pipeline
 from .rules import registry
 from .source import caller_of, generated_code_of, require_python_function
-from .errors import AutodiffError, WrtError
+from .errors import AutodiffError, InputError, WrtError
 from .runtime import shape
 from .structures import as_float as structures_as_float
 from .structures import leaves as structure_leaves
@@ -172,11 +172,14 @@ class GradientFunction:
                     shapes[position] = shape
                     floating = structures_as_float(value, shape)
                     leaves = structure_leaves(floating, shape)
+                    for leaf in leaves:
+                        _check_input(leaf, name, self._mode)
                 else:
-                    floating = _as_float(value)
+                    floating = _check_input(_as_float(value), name, self._mode)
                     leaves = [floating]
             else:
-                floating = value if kind is float else _as_float(value)
+                floating = value if kind is float else _check_input(_as_float(value), name,
+                                                                     self._mode)
                 leaves = (floating,)
             if floating is not value:
                 if index < count:
@@ -256,6 +259,25 @@ def _as_float(value):
         array = np.asarray(value)
         if array.dtype.kind in "biuf":
             return array.astype(np.float64) if array.dtype.kind != "f" else array
+    return value
+
+
+def _check_input(value, name, mode):
+    """``value``, a differentiated input, if it can be differentiated (a masked array
+    with no element masked as its data); else an :class:`InputError` saying what to do."""
+    if isinstance(value, np.ma.MaskedArray):
+        if np.ma.getmask(value) is np.ma.nomask or not np.any(np.ma.getmaskarray(value)):
+            return np.ma.getdata(value)
+        raise InputError(
+            f"{mode}: {name} is a masked array with masked elements: its value would honour "
+            f"the mask but its gradient would not. Pass {name}.filled(fill_value) or "
+            f"np.ma.getdata({name}) and apply the mask explicitly in the function (for "
+            f"example np.where(mask, 0.0, {name}) or a sum weighted by ~mask)")
+    if np.iscomplexobj(value):
+        raise InputError(
+            f"{mode}: {name} is complex: complex inputs are not supported. Differentiate "
+            f"with respect to its real and imaginary parts, passed as two float arrays "
+            f"({name}.real and {name}.imag), and build the complex value inside the function")
     return value
 
 

@@ -125,6 +125,11 @@ def _check_block(body, ctx):
             _check_block(stmt.orelse, ctx)
         elif isinstance(stmt, ast.Return) and stmt.value is None:
             raise ctx.error(stmt, "return without a value: return the value to differentiate")
+        elif isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Constant) \
+                and stmt.value.value is None:
+            raise ctx.error(stmt.value, "the function returns None, not a value to "
+                                        "differentiate: return the value (a scalar for "
+                                        "grad)")
         elif isinstance(stmt, ast.FunctionDef):
             _check_local_function(stmt, ctx)
 

@@ -34,6 +34,9 @@ def jvp(function, primals=None, tangents=None, *, wrt=None, verbose=False):
     each of its argument's shape (or structure), and returns ``(value, tangent)``: ``f``
     at ``primals`` and ``J @ tangents``, of the value's shape. The generated code (see
     ``.source``) computes each value's tangent ``x_dot`` right after the value.
+    Integer and boolean arrays (indices, labels, masks) have no tangent, as in JAX:
+    they are passed through undifferentiated and their tangent must be ``None`` or
+    zeros; a Python ``int`` is a number and is differentiated as a float.
 
     >>> import numpy as np
     >>> def f(x):
@@ -57,12 +60,16 @@ class JVPFunction:
         self._by_count: dict = {}
         self._last = None
 
-    def _inner(self, count):
+    def _inner(self, count, passive=()):
+        """The tangent code for ``count`` primals, the parameters at the indices
+        ``passive`` (integer arrays) left out of the differentiated ones."""
         wrt = self._wrt
         if wrt is None:
             if count == 0:
                 raise AutodiffError("jvp: give at least one primal argument")
             wrt = tuple(range(count))
+        if passive:
+            wrt = tuple(i for i in self._inner(count)._indices if i not in passive)
         inner = self._by_count.get(wrt)
         if inner is None:
             inner = self._by_count[wrt] = GradientFunction(self.__wrapped__, wrt, "jvp",
@@ -81,6 +88,10 @@ class JVPFunction:
             raise AutodiffError(f"jvp: {len(tangents)} tangents given for the "
                                 f"{len(inner._indices)} differentiated arguments "
                                 f"({', '.join(inner._names)})")
+        passive = _integer_arrays(primals, inner, tangents)
+        if passive:
+            tangents = tuple(t for i, t in zip(inner._indices, tangents) if i not in passive)
+            inner = self._inner(len(primals), passive)
         generated, args, kwargs, inputs, _ = inner._prepare(primals, {})
         for name, tangent, x, param in zip(generated.context.tangent_names, tangents, inputs,
                                            inner._names):
@@ -112,6 +123,29 @@ class JVPFunction:
 
     def __repr__(self):
         return f"<jvp of {self.__wrapped__.__qualname__}>"
+
+
+def _integer_arrays(primals, inner, tangents):
+    """The indices of the differentiated primals that are integer or boolean arrays
+    (indices, labels, masks): as in JAX they have no tangent, so they are passed through
+    undifferentiated, and their tangent must be ``None`` or zeros. (A Python ``int`` is
+    a number, differentiated as a float, as by ``grad``.)"""
+    passive = set()
+    for index, name, tangent in zip(inner._indices, inner._names, tangents):
+        x = primals[index] if index < len(primals) else None
+        if not (isinstance(x, np.ndarray) and x.dtype.kind in "biu"):
+            continue
+        if tangent is not None and np.any(np.asarray(tangent) != 0):
+            raise AutodiffError(
+                f"jvp: {name} is an array of {x.dtype} (indices, labels or a mask), which has "
+                f"no tangent: give None or zeros as its tangent, or pass it as a float "
+                f"array (np.asarray({name}, dtype=float)) to differentiate with respect to it")
+        passive.add(index)
+    if passive and len(passive) == len(inner._indices):
+        raise AutodiffError(
+            f"jvp: every differentiated argument ({', '.join(inner._names)}) is an integer or "
+            f"boolean array, which has no tangent: pass floats to differentiate")
+    return passive
 
 
 def _tangent_like(tangent, x, name):
