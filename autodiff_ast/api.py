@@ -142,6 +142,9 @@ class GradientFunction:
         generated = self._generated
         if shapes is not None or generated is None or self._generation != registry.GENERATION[0]:
             generated = self._generate(shapes)
+        if generated.context.called_defaults:
+            _check_called_defaults(self.__wrapped__, generated.context.called_defaults,
+                                   args, kwargs)
         refresh = generated.context.refresh
         if refresh:
             namespace = generated.function.__globals__
@@ -279,6 +282,23 @@ def _check_input(value, name, mode):
             f"with respect to its real and imaginary parts, passed as two float arrays "
             f"({name}.real and {name}.imag), and build the complex value inside the function")
     return value
+
+
+def _check_called_defaults(function, defaults, args, kwargs):
+    """The generated code calls the callable defaults of ``defaults`` (name -> default)
+    itself: a call passing another callable for one of them is an error, not a gradient
+    of the default."""
+    names = list(inspect.signature(function).parameters)
+    for name, default in defaults.items():
+        index = names.index(name)
+        value = args[index] if index < len(args) else kwargs.get(name, default)
+        if value is not default:
+            raise AutodiffError(
+                f"{function.__qualname__}: the parameter {name} defaults to {default!r}, which "
+                f"the gradient code calls; passing another callable ({value!r}) is not "
+                f"supported: differentiate a function that calls the one you want "
+                f"directly (or has it as its default)")
+    return None
 
 
 def _default(function, name):
