@@ -310,6 +310,12 @@ def _default(function, name):
 
 def _normalize_wrt(function, wrt, mode):
     """``(indices, single, names)`` for a ``wrt`` of indices and/or names."""
+    if inspect.ismethod(function):
+        kind = "classmethod" if isinstance(function.__self__, type) else "method"
+        raise AutodiffError(
+            f"{mode}: {function.__qualname__} is a bound {kind}; methods are not supported "
+            f"yet: differentiate a plain function that takes the parameters explicitly "
+            f"(def loss(W, b, x): ...), called from the method if you like")
     require_python_function(function)
     parameters = [p for p in inspect.signature(function).parameters.values()
                   if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]

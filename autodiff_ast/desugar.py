@@ -35,6 +35,9 @@ import numpy as np
 from . import runtime
 from .fence import MUTATING
 
+# Methods of dicts, refused with a hint to read values by key.
+DICT_METHODS = {"items", "keys", "values", "get", "update", "setdefault", "pop", "copy"}
+
 # Array methods that are the NumPy function of the same name applied to the array.
 SAME_NAME = {
     "sum", "mean", "max", "min", "prod", "var", "std", "cumsum", "cumprod", "trace",
@@ -171,9 +174,31 @@ class _Methods(ast.NodeTransformer):
                 args = [ast.Tuple(list(args), ast.Load())]
             call = ast.Call(_attr(np_name, SPREAD[name]), [receiver] + args, node.keywords)
         else:
-            raise self.ctx.error(func, f"the method .{name}() is not supported: call the "
-                                       f"NumPy function instead")
+            raise self.ctx.error(func, self._method_message(name, receiver))
         return ast.copy_location(call, node)
+
+    def _method_message(self, name, receiver):
+        """Why ``receiver.name(...)`` is refused, and what to do, by what the receiver
+        is when that is known (a global object), else by the method's name."""
+        text = ast.unparse(receiver)
+        known = isinstance(receiver, ast.Name) and receiver.id in self.ctx.namespace
+        held = self.ctx.namespace.get(receiver.id) if known else None
+        if isinstance(held, (np.random.Generator, np.random.RandomState)) or (
+                known and type(held).__module__ == "random"):
+            return (f"{text}.{name}() draws random numbers, which are not differentiable: "
+                    f"draw them outside the function and pass them in as an argument")
+        if known and not isinstance(held, np.ndarray):
+            return (f"{text}.{name}() is a method of a {type(held).__name__} object; methods "
+                    f"of objects are not supported: call a function that takes the arrays "
+                    f"it uses as arguments")
+        if name in DICT_METHODS:
+            return (f"the method .{name}() is not supported (dict methods are not): read "
+                    f"each value by its key ({text}['W'])")
+        hint = f"for an array, call the NumPy function (np.{name}({text}, ...)); " \
+            if hasattr(np, name) else ""
+        return (f"the method .{name}() is not supported: {hint}methods of objects (a "
+                f"layer's .forward()) are not supported: call a function taking the arrays "
+                f"it uses as arguments")
 
     def _is_reference(self, node):
         """Is ``node`` a module reference such as ``np`` or ``np.linalg``?"""

@@ -216,6 +216,15 @@ def _check_writes(fn, params, ctx):
     copies = {v.id for node in ast.walk(fn) if isinstance(node, ast.Assign)
               for v in [node.value] if isinstance(v, ast.Name)}
     for name, where in written.items():
+        if _is_item_write(where):
+            raise ctx.error(where, f"writing into the dict '{name}' is not supported: "
+                                   f"build a new dict holding the new values instead "
+                                   f"({{'W': W2, 'b': {name}['b']}})")
+        if name in params and ctx.structures.get(name) is not None:
+            raise ctx.error(where, f"writing into the argument '{name}' (a "
+                                   f"{ctx.structures[name][0]} of arrays) would change the "
+                                   f"caller's {ctx.structures[name][0]}: build a new one "
+                                   f"holding the new values instead")
         if name in params:
             raise ctx.error(where, f"writing into the argument '{name}' would change the "
                                    f"caller's array: write into a copy ({name} = "
@@ -229,6 +238,12 @@ def _check_writes(fn, params, ctx):
                 raise ctx.error(where, f"'{name}' may share memory with another array, so "
                                        f"writing into it could change that one too: make it "
                                        f"a new array (np.copy(...), np.zeros(...), [] ...)")
+
+
+def _is_item_write(where):
+    """``d["key"] = v``: a write into a dict (an array is not indexed by a string)."""
+    return isinstance(where, ast.Subscript) and isinstance(where.slice, ast.Constant) \
+        and isinstance(where.slice.value, str)
 
 
 def _base_name(target, ctx):
