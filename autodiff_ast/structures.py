@@ -32,8 +32,27 @@ def structure_of(value):
 
 
 def _numeric_sequence(value):
-    """A list of numbers is an array (``grad(f)([1.0, 2.0])``), not a structure."""
-    return all(isinstance(v, (int, float, np.number)) for v in value) and len(value) > 0
+    """A list of numbers is an array (``grad(f)([1.0, 2.0])``), not a structure; so is a
+    rectangular list of such lists (``[[1.0, 2.0], [3.0, 4.0]]``, a matrix), as NumPy
+    reads it. A ragged one is a structure: a list of arrays.
+
+    >>> _numeric_sequence([[1.0, 2.0], [3.0, 4.0]]), _numeric_sequence([[1.0, 2.0], [3.0]])
+    (True, False)
+    """
+    return _numeric_shape(value) is not None
+
+
+def _numeric_shape(value):
+    """The shape of a non-empty, rectangular nesting of lists and tuples of numbers;
+    ``None`` for anything else."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    if all(isinstance(v, (int, float, np.number)) for v in value):
+        return (len(value),)
+    inner = [_numeric_shape(v) for v in value]
+    if inner[0] is None or any(shape != inner[0] for shape in inner):
+        return None
+    return (len(value),) + inner[0]
 
 
 def leaves(value, structure):

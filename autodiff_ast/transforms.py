@@ -159,8 +159,15 @@ def _tangent_like(tangent, x, name):
         parts = [_tangent_like(t, leaf, name) for t, leaf in
                  zip(structure_leaves(tangent, layout), structure_leaves(x, layout))]
         return structure_rebuild(layout, iter(parts))
-    tangent = _as_float(tangent)
-    if shape(tangent) != shape(x):
+    try:
+        tangent = _as_float(tangent)
+        same = shape(tangent) == shape(x)
+    except (ValueError, TypeError, AttributeError):  # a ragged list, not a number
+        same = False
+    if not same and not isinstance(tangent, np.ndarray):
+        raise AutodiffError(f"jvp: the tangent of {name} must be an array of its shape "
+                            f"{np.shape(x)}; got {type(tangent).__name__} {tangent!r:.60}")
+    if not same:
         raise AutodiffError(f"jvp: the tangent of {name} has shape {np.shape(tangent)}, "
                             f"but {name} has shape {np.shape(x)}")
     if isinstance(x, np.ndarray) and isinstance(tangent, np.ndarray) \
