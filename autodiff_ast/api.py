@@ -7,6 +7,7 @@ Both return a callable with the user's signature that runs the generated gradien
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import weakref
@@ -168,7 +169,7 @@ class GradientFunction:
             else:
                 value = _default(self.__wrapped__, name)
             kind = type(value)
-            if kind is dict or kind is list or kind is tuple:
+            if kind is dict or kind is list or isinstance(value, tuple):
                 shape = structure_of(value)
                 if shape is not None:
                     shapes = shapes or [None] * len(self._plan)
@@ -176,7 +177,7 @@ class GradientFunction:
                     floating = structures_as_float(value, shape)
                     leaves = structure_leaves(floating, shape)
                     for leaf in leaves:
-                        _check_input(leaf, name, self._mode)
+                        _check_input(leaf, f"an element of {name}", self._mode)
                 else:
                     floating = _check_input(_as_float(value), name, self._mode)
                     leaves = [floating]
@@ -276,6 +277,12 @@ def _check_input(value, name, mode):
             f"the mask but its gradient would not. Pass {name}.filled(fill_value) or "
             f"np.ma.getdata({name}) and apply the mask explicitly in the function (for "
             f"example np.where(mask, 0.0, {name}) or a sum weighted by ~mask)")
+    if not isinstance(value, (np.ndarray, np.generic, float, int)):
+        hint = (f" (a dataclass: pass dataclasses.asdict({name}) and read {name}['W'])"
+                if dataclasses.is_dataclass(value) else "")
+        raise InputError(
+            f"{mode}: {name} is a {type(value).__name__}, which cannot be differentiated: "
+            f"pass an array or a number, or a dict, list, tuple or namedtuple of them{hint}")
     if np.iscomplexobj(value):
         raise InputError(
             f"{mode}: {name} is complex: complex inputs are not supported. Differentiate "

@@ -34,6 +34,7 @@ import numpy as np
 
 from . import runtime
 from .fence import MUTATING
+from .structures import field_index
 
 # Methods of dicts, refused with a hint to read values by key.
 DICT_METHODS = {"items", "keys", "values", "get", "update", "setdefault", "pop", "copy"}
@@ -129,6 +130,39 @@ class _Methods(ast.NodeTransformer):
         return (isinstance(func, ast.Attribute) and func.attr == name
                 and isinstance(func.value, ast.Name)
                 and self.ctx.namespace.get(func.value.id) is np)
+
+    def visit_Attribute(self, node):
+        """``p.W`` of a namedtuple parameter ``p`` is ``p[0]``: read like a tuple's item
+        (each field is a leaf of the parameter's structure)."""
+        self.generic_visit(node)
+        if isinstance(node.ctx, ast.Load):
+            index = field_index(self._structure(node.value), node.attr)
+            if index is not None:
+                return ast.copy_location(
+                    ast.Subscript(node.value, ast.Constant(index), ast.Load()), node)
+        return node
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        structure = self._structure(node.value)
+        if structure is not None and not isinstance(structure[0], str) \
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            text = ast.unparse(node.value)
+            raise self.ctx.error(node, f"{text} is a namedtuple {structure[0].__name__}, "
+                                       f"which is indexed by position: read the field as "
+                                       f"{text}.{node.slice.value} ({text}[...] with a string "
+                                       f"is for dicts)")
+        return node
+
+    def _structure(self, expr):
+        """The structure of the parameter (or part of one) that ``expr`` reads, if any."""
+        if isinstance(expr, ast.Name):
+            return self.ctx.structures.get(expr.id)
+        if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant):
+            outer = self._structure(expr.value)
+            if outer is not None and expr.slice.value in outer[1]:
+                return outer[2][outer[1].index(expr.slice.value)]
+        return None
 
     def visit_If(self, node):  # nested blocks are visited by _block
         node.test = self.visit(node.test)

@@ -22,6 +22,7 @@ import ast
 import numpy as np
 
 from . import runtime
+from .structures import kind_name
 
 # Statement and expression node types that later passes understand.
 STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert, ast.If,
@@ -221,10 +222,10 @@ def _check_writes(fn, params, ctx):
                                    f"build a new dict holding the new values instead "
                                    f"({{'W': W2, 'b': {name}['b']}})")
         if name in params and ctx.structures.get(name) is not None:
-            raise ctx.error(where, f"writing into the argument '{name}' (a "
-                                   f"{ctx.structures[name][0]} of arrays) would change the "
-                                   f"caller's {ctx.structures[name][0]}: build a new one "
-                                   f"holding the new values instead")
+            kind = kind_name(ctx.structures[name])
+            raise ctx.error(where, f"writing into the argument '{name}' (a {kind} of "
+                                   f"arrays) would change the caller's {kind}: build a new "
+                                   f"one holding the new values instead")
         if name in params:
             raise ctx.error(where, f"writing into the argument '{name}' would change the "
                                    f"caller's array: write into a copy ({name} = "
