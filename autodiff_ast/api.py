@@ -277,17 +277,17 @@ def _check_input(value, name, mode):
             f"the mask but its gradient would not. Pass {name}.filled(fill_value) or "
             f"np.ma.getdata({name}) and apply the mask explicitly in the function (for "
             f"example np.where(mask, 0.0, {name}) or a sum weighted by ~mask)")
+    if np.iscomplexobj(value):
+        raise InputError(
+            f"{mode}: {name} is complex: complex inputs are not supported. Differentiate "
+            f"with respect to its real and imaginary parts, passed as two float arrays "
+            f"({name}.real and {name}.imag), and build the complex value inside the function")
     if not isinstance(value, (np.ndarray, np.generic, float, int)):
         hint = (f" (a dataclass: pass dataclasses.asdict({name}) and read {name}['W'])"
                 if dataclasses.is_dataclass(value) else "")
         raise InputError(
             f"{mode}: {name} is a {type(value).__name__}, which cannot be differentiated: "
             f"pass an array or a number, or a dict, list, tuple or namedtuple of them{hint}")
-    if np.iscomplexobj(value):
-        raise InputError(
-            f"{mode}: {name} is complex: complex inputs are not supported. Differentiate "
-            f"with respect to its real and imaginary parts, passed as two float arrays "
-            f"({name}.real and {name}.imag), and build the complex value inside the function")
     return value
 
 

@@ -77,7 +77,7 @@ def _numeric_shape(value):
     ``None`` for anything else."""
     if not isinstance(value, (list, tuple)) or not value:
         return None
-    if all(isinstance(v, (int, float, np.number)) for v in value):
+    if all(isinstance(v, (int, float, complex, np.number)) for v in value):
         return (len(value),)
     inner = [_numeric_shape(v) for v in value]
     if inner[0] is None or any(shape != inner[0] for shape in inner):
