@@ -96,7 +96,10 @@ class JVPFunction:
         for name, tangent, x, param in zip(generated.context.tangent_names, tangents, inputs,
                                            inner._names):
             kwargs[name] = _tangent_like(tangent, x, param)
-        return generated.function(*args, **kwargs)
+        value, tangent = generated.function(*args, **kwargs)
+        if value is None:
+            raise AutodiffError(_returned_none("jvp", self.__wrapped__))
+        return value, tangent
 
     @property
     def source(self):
@@ -123,6 +126,11 @@ class JVPFunction:
 
     def __repr__(self):
         return f"<jvp of {self.__wrapped__.__qualname__}>"
+
+
+def _returned_none(kind, function):
+    return (f"{kind}: {getattr(function, '__qualname__', function)} returned None, not a "
+            f"value to differentiate: return the value")
 
 
 def _integer_arrays(primals, inner, tangents):
@@ -211,6 +219,8 @@ class VJPFunction(GradientFunction):
     def __call__(self, *args, **kwargs):
         generated, args, kwargs, inputs, _ = self._prepare(args, kwargs)
         value, pullback = generated.function(*args, **kwargs)
+        if value is None:
+            raise AutodiffError(_returned_none("vjp", self.__wrapped__))
         return value, Pullback(pullback, value, inputs, self)
 
     def __repr__(self):

@@ -13,8 +13,8 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
-from autodiff_ast import (AutodiffError, AutodiffSyntaxError, InputError, grad, jvp,
-                          value_and_grad, vjp)
+from autodiff_ast import (AutodiffError, AutodiffSyntaxError, InputError,
+                          NonScalarOutputError, grad, jvp, value_and_grad, vjp)
 
 
 def square_sum(x):
@@ -27,6 +27,15 @@ def leaf_sum(p):
 
 def returns_none(x):
     return None
+
+
+def returns_none_by_name(x):
+    y = None
+    return y
+
+
+def returns_none_when_negative(x):
+    return x if x > 0 else None
 
 
 def index_loss(W, X, y):
@@ -157,6 +166,16 @@ CATALOGUE = [
     ("returns None, vjp", lambda: vjp(returns_none)(1.0), AutodiffSyntaxError, NONE_HINT),
     ("returns None, jvp", lambda: jvp(returns_none)((1.0,), (1.0,)), AutodiffSyntaxError,
      NONE_HINT),
+    ("returns a name holding None, grad", lambda: grad(returns_none_by_name)(1.0),
+     NonScalarOutputError, r"returns_none_by_name returned None, not a scalar"),
+    ("returns None on one path, value_and_grad",
+     lambda: value_and_grad(returns_none_when_negative)(-1.0), NonScalarOutputError,
+     r"returns_none_when_negative returned None, not a scalar"),
+    ("returns None on one path, vjp", lambda: vjp(returns_none_when_negative)(-1.0),
+     AutodiffError, r"vjp: returns_none_when_negative returned None, not a value"),
+    ("returns None on one path, jvp",
+     lambda: jvp(returns_none_when_negative)((-1.0,), (1.0,)), AutodiffError,
+     r"jvp: returns_none_when_negative returned None, not a value"),
     # integer arrays in jvp: no tangent
     ("jvp, a nonzero tangent for integer labels",
      lambda: jvp(index_loss)((np.ones(3), np.ones(2), np.array([0, 2])),
