@@ -182,8 +182,10 @@ class GradientFunction:
                     floating = _check_input(_as_float(value), name, self._mode)
                     leaves = [floating]
             else:
-                floating = value if kind is float else _check_input(_as_float(value), name,
-                                                                     self._mode)
+                floating = value if kind is float else _as_float(value)
+                if type(floating) is not float and (type(floating) is not np.ndarray
+                                                    or floating.dtype.kind != "f"):
+                    floating = _check_input(floating, name, self._mode)
                 leaves = (floating,)
             if floating is not value:
                 if index < count:
