@@ -128,6 +128,16 @@ class JVPFunction:
         return f"<jvp of {self.__wrapped__.__qualname__}>"
 
 
+def _complex_or_masked(value):
+    """Is ``value`` (a tangent or cotangent) complex or a masked array?"""
+    if isinstance(value, np.ma.MaskedArray):
+        return True
+    try:
+        return np.iscomplexobj(value)
+    except (ValueError, TypeError):  # a ragged list: refused for its shape
+        return False
+
+
 def _returned_none(kind, function):
     return (f"{kind}: {getattr(function, '__qualname__', function)} returned None, not a "
             f"value to differentiate: return the value")
@@ -167,6 +177,9 @@ def _tangent_like(tangent, x, name):
         parts = [_tangent_like(t, leaf, name) for t, leaf in
                  zip(structure_leaves(tangent, layout), structure_leaves(x, layout))]
         return structure_rebuild(layout, iter(parts))
+    if _complex_or_masked(tangent):
+        raise AutodiffError(f"jvp: the tangent of {name} is complex or masked: give a float "
+                            f"array")
     try:
         tangent = _as_float(tangent)
         same = shape(tangent) == shape(x)
@@ -252,6 +265,8 @@ def _cotangent_like(cotangent, value):
         if isinstance(value, dict):
             return {k: _cotangent_like(cotangent[k], v) for k, v in value.items()}
         return type(value)(_cotangent_like(c, v) for c, v in zip(cotangent, value))
+    if _complex_or_masked(cotangent):
+        raise AutodiffError("vjp: the cotangent is complex or masked: give a float array")
     cotangent = _as_float(cotangent)
     if shape(cotangent) != shape(value):
         raise AutodiffError(f"vjp: the cotangent has shape {np.shape(cotangent)}, but the "

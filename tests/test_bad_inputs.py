@@ -159,6 +159,10 @@ CATALOGUE = [
     ("masked array, vjp", lambda: vjp(square_sum)(MASKED), InputError, MASK_HINT),
     ("masked array, jvp", lambda: jvp(square_sum)((MASKED,), (np.ones(3),)), InputError,
      MASK_HINT),
+    ("complex tangent, jvp", lambda: jvp(square_sum)((X,), (COMPLEX,)), AutodiffError,
+     r"jvp: the tangent of x is complex or masked: give a float array"),
+    ("complex cotangent, vjp", lambda: vjp(square_sum)(X)[1](1j), AutodiffError,
+     r"vjp: the cotangent is complex or masked: give a float array"),
     # a function returning None
     ("returns None, grad", lambda: grad(returns_none)(1.0), AutodiffSyntaxError, NONE_HINT),
     ("returns None, value_and_grad", lambda: value_and_grad(returns_none)(1.0),
