@@ -293,13 +293,20 @@ def _check_input(value, name, mode):
     return value
 
 
+@functools.lru_cache(maxsize=256)
+def _positional_names(function):
+    """The names of ``function``'s parameters that may be passed by position."""
+    return tuple(p.name for p in inspect.signature(function).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+
 def _check_called_defaults(function, defaults, args, kwargs):
     """The generated code calls the callable defaults of ``defaults`` (name -> default)
     itself: a call passing another callable for one of them is an error, not a gradient
     of the default."""
-    names = list(inspect.signature(function).parameters)
+    positional = _positional_names(function)
     for name, default in defaults.items():
-        index = names.index(name)
+        index = positional.index(name) if name in positional else len(args)
         value = args[index] if index < len(args) else kwargs.get(name, default)
         if value is not default:
             raise AutodiffError(
