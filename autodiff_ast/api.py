@@ -284,7 +284,7 @@ def _check_input(value, name, mode):
             f"{mode}: {name} is complex: complex inputs are not supported. Differentiate "
             f"with respect to its real and imaginary parts, passed as two float arrays "
             f"({name}.real and {name}.imag), and build the complex value inside the function")
-    if not isinstance(value, (np.ndarray, np.generic, float, int)):
+    if not isinstance(value, (np.ndarray, np.number, np.bool_, float, int)):
         hint = (f" (a dataclass: pass dataclasses.asdict({name}) and read {name}['W'])"
                 if dataclasses.is_dataclass(value) else "")
         raise InputError(
@@ -314,7 +314,6 @@ def _check_called_defaults(function, defaults, args, kwargs):
                 f"the gradient code calls; passing another callable ({value!r}) is not "
                 f"supported: differentiate a function that calls the one you want "
                 f"directly (or has it as its default)")
-    return None
 
 
 def _default(function, name):

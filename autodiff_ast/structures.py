@@ -115,12 +115,8 @@ def leaf_names(ctx, name, structure, prefix=None):
     fields = getattr(kind, "_fields", None)
     found = []
     for key, part in zip(keys, parts):
-        if fields:  # a namedtuple: p_W rather than p_0
-            key_label = fields[key]
-        else:
-            key_label = key
-        label = key_label if isinstance(key_label, str) and key_label.isidentifier() \
-            else str(key_label)
+        label = fields[key] if fields else key  # a namedtuple's leaf: p_W, not p_0
+        label = label if isinstance(label, str) and label.isidentifier() else str(label)
         for leaf, path in leaf_names(ctx, name, part, f"{prefix}_{label}"):
             found.append((leaf, (key,) + path))
     return found
