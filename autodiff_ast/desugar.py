@@ -228,11 +228,12 @@ class _Methods(ast.NodeTransformer):
         if name in DICT_METHODS:
             return (f"the method .{name}() is not supported (dict methods are not): read "
                     f"each value by its key ({text}['W'])")
-        hint = f"for an array, call the NumPy function (np.{name}({text}, ...)); " \
-            if hasattr(np, name) else ""
-        return (f"the method .{name}() is not supported: {hint}methods of objects (a "
-                f"layer's .forward()) are not supported: call a function taking the arrays "
-                f"it uses as arguments")
+        if hasattr(np, name):
+            return (f"the method .{name}() is not supported: call the NumPy function "
+                    f"np.{name}({text}, ...) instead")
+        return (f"the method .{name}() is not supported: methods of objects (a layer's "
+                f".forward()) cannot be differentiated: call a function taking the arrays it "
+                f"uses as arguments")
 
     def _is_reference(self, node):
         """Is ``node`` a module reference such as ``np`` or ``np.linalg``?"""

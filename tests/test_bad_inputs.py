@@ -85,6 +85,10 @@ def draws_random(x):
     return np.sum(x * RNG.normal())
 
 
+def numpy_function_as_method(x):
+    return np.sum(x.gradient())
+
+
 def dict_items(d):
     total = 0.0
     for key, value in d.items():
@@ -218,10 +222,14 @@ CATALOGUE = [
     ("a method of a global object", lambda: grad(calls_object_method)(X),
      AutodiffSyntaxError, OBJECT_METHOD),
     ("a method of an argument", lambda: grad(calls_parameter_method)(X, LAYER),
-     AutodiffSyntaxError, r"the method \.forward\(\) is not supported: methods of objects"),
+     AutodiffSyntaxError, r"the method \.forward\(\) is not supported: methods of objects "
+                          r"\(a layer's \.forward\(\)\) cannot be differentiated"),
     ("a random generator's method", lambda: grad(draws_random)(X), AutodiffSyntaxError,
      r"RNG\.normal\(\) draws random numbers, which are not differentiable: draw them outside "
      r"the function and pass them in"),
+    ("a NumPy function called as a method", lambda: grad(numpy_function_as_method)(X),
+     AutodiffSyntaxError, r"the method \.gradient\(\) is not supported: call the NumPy "
+                          r"function np\.gradient\(x, \.\.\.\) instead"),
     ("dict.items()", lambda: grad(dict_items)({"a": X}), AutodiffSyntaxError,
      r"the method \.items\(\) is not supported \(dict methods are not\): read each value by "
      r"its key \(d\['W'\]\)"),
