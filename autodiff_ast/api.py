@@ -7,6 +7,7 @@ Both return a callable with the user's signature that runs the generated gradien
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import weakref
@@ -16,7 +17,7 @@ import numpy as np
 from . import pipeline
 from .rules import registry
 from .source import caller_of, generated_code_of, require_python_function
-from .errors import AutodiffError, WrtError
+from .errors import AutodiffError, InputError, WrtError
 from .runtime import shape
 from .structures import as_float as structures_as_float
 from .structures import leaves as structure_leaves
@@ -142,6 +143,9 @@ class GradientFunction:
         generated = self._generated
         if shapes is not None or generated is None or self._generation != registry.GENERATION[0]:
             generated = self._generate(shapes)
+        if generated.context.called_defaults:
+            _check_called_defaults(self.__wrapped__, generated.context.called_defaults,
+                                   args, kwargs)
         refresh = generated.context.refresh
         if refresh:
             namespace = generated.function.__globals__
@@ -165,18 +169,23 @@ class GradientFunction:
             else:
                 value = _default(self.__wrapped__, name)
             kind = type(value)
-            if kind is dict or kind is list or kind is tuple:
+            if kind is dict or kind is list or isinstance(value, tuple):
                 shape = structure_of(value)
                 if shape is not None:
                     shapes = shapes or [None] * len(self._plan)
                     shapes[position] = shape
                     floating = structures_as_float(value, shape)
                     leaves = structure_leaves(floating, shape)
+                    for leaf in leaves:
+                        _check_input(leaf, f"an element of {name}", self._mode)
                 else:
-                    floating = _as_float(value)
+                    floating = _check_input(_as_float(value), name, self._mode)
                     leaves = [floating]
             else:
                 floating = value if kind is float else _as_float(value)
+                if type(floating) is not float and (type(floating) is not np.ndarray
+                                                    or floating.dtype.kind != "f"):
+                    floating = _check_input(floating, name, self._mode)
                 leaves = (floating,)
             if floating is not value:
                 if index < count:
@@ -259,6 +268,54 @@ def _as_float(value):
     return value
 
 
+def _check_input(value, name, mode):
+    """``value``, a differentiated input, if it can be differentiated (a masked array
+    with no element masked as its data); else an :class:`InputError` saying what to do."""
+    if isinstance(value, np.ma.MaskedArray):
+        if np.ma.getmask(value) is np.ma.nomask or not np.any(np.ma.getmaskarray(value)):
+            return np.ma.getdata(value)
+        raise InputError(
+            f"{mode}: {name} is a masked array with masked elements: its value would honour "
+            f"the mask but its gradient would not. Pass {name}.filled(fill_value) or "
+            f"np.ma.getdata({name}) and apply the mask explicitly in the function (for "
+            f"example np.where(mask, 0.0, {name}) or a sum weighted by ~mask)")
+    if np.iscomplexobj(value):
+        raise InputError(
+            f"{mode}: {name} is complex: complex inputs are not supported. Differentiate "
+            f"with respect to its real and imaginary parts, passed as two float arrays "
+            f"({name}.real and {name}.imag), and build the complex value inside the function")
+    if not isinstance(value, (np.ndarray, np.number, np.bool_, float, int)):
+        hint = (f" (a dataclass: pass dataclasses.asdict({name}) and read {name}['W'])"
+                if dataclasses.is_dataclass(value) else "")
+        raise InputError(
+            f"{mode}: {name} is a {type(value).__name__}, which cannot be differentiated: "
+            f"pass an array or a number, or a dict, list, tuple or namedtuple of them{hint}")
+    return value
+
+
+@functools.lru_cache(maxsize=256)
+def _positional_names(function):
+    """The names of ``function``'s parameters that may be passed by position."""
+    return tuple(p.name for p in inspect.signature(function).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+
+def _check_called_defaults(function, defaults, args, kwargs):
+    """The generated code calls the callable defaults of ``defaults`` (name -> default)
+    itself: a call passing another callable for one of them is an error, not a gradient
+    of the default."""
+    positional = _positional_names(function)
+    for name, default in defaults.items():
+        index = positional.index(name) if name in positional else len(args)
+        value = args[index] if index < len(args) else kwargs.get(name, default)
+        if value is not default:
+            raise AutodiffError(
+                f"{function.__qualname__}: the parameter {name} defaults to {default!r}, which "
+                f"the gradient code calls; passing another callable ({value!r}) is not "
+                f"supported: differentiate a function that calls the one you want "
+                f"directly (or has it as its default)")
+
+
 def _default(function, name):
     parameter = inspect.signature(function).parameters[name]
     if parameter.default is inspect.Parameter.empty:
@@ -268,6 +325,12 @@ def _default(function, name):
 
 def _normalize_wrt(function, wrt, mode):
     """``(indices, single, names)`` for a ``wrt`` of indices and/or names."""
+    if inspect.ismethod(function):
+        kind = "classmethod" if isinstance(function.__self__, type) else "method"
+        raise AutodiffError(
+            f"{mode}: {function.__qualname__} is a bound {kind}; methods are not supported "
+            f"yet: differentiate a plain function that takes the parameters explicitly "
+            f"(def loss(W, b, x): ...), called from the method if you like")
     require_python_function(function)
     parameters = [p for p in inspect.signature(function).parameters.values()
                   if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]

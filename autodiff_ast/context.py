@@ -39,6 +39,8 @@ class Context:
         self.names: set[str] = set()
         self.namespace: dict[str, object] = {}
         self.refresh: dict[str, dict] = {}
+        # parameter -> its callable default, which the generated code calls (resolve.py)
+        self.called_defaults: dict[str, object] = {}
         self.statements: dict[int, str] = {}
         self.stacks: dict[str, str] = {}  # lists of saved values -> what they hold
         self.structures: dict = {}  # parameter -> structure of the dict/list/tuple it holds

@@ -34,6 +34,10 @@ import numpy as np
 
 from . import runtime
 from .fence import MUTATING
+from .structures import field_index
+
+# Methods of dicts, refused with a hint to read values by key.
+DICT_METHODS = {"items", "keys", "values", "get", "update", "setdefault", "pop", "copy"}
 
 # Array methods that are the NumPy function of the same name applied to the array.
 SAME_NAME = {
@@ -127,6 +131,39 @@ class _Methods(ast.NodeTransformer):
                 and isinstance(func.value, ast.Name)
                 and self.ctx.namespace.get(func.value.id) is np)
 
+    def visit_Attribute(self, node):
+        """``p.W`` of a namedtuple parameter ``p`` is ``p[0]``: read like a tuple's item
+        (each field is a leaf of the parameter's structure)."""
+        self.generic_visit(node)
+        if isinstance(node.ctx, ast.Load):
+            index = field_index(self._structure(node.value), node.attr)
+            if index is not None:
+                return ast.copy_location(
+                    ast.Subscript(node.value, ast.Constant(index), ast.Load()), node)
+        return node
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        structure = self._structure(node.value)
+        if structure is not None and not isinstance(structure[0], str) \
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            text = ast.unparse(node.value)
+            raise self.ctx.error(node, f"{text} is a namedtuple {structure[0].__name__}, "
+                                       f"which is indexed by position: read the field as "
+                                       f"{text}.{node.slice.value} ({text}[...] with a string "
+                                       f"is for dicts)")
+        return node
+
+    def _structure(self, expr):
+        """The structure of the parameter (or part of one) that ``expr`` reads, if any."""
+        if isinstance(expr, ast.Name):
+            return self.ctx.structures.get(expr.id)
+        if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant):
+            outer = self._structure(expr.value)
+            if outer is not None and expr.slice.value in outer[1]:
+                return outer[2][outer[1].index(expr.slice.value)]
+        return None
+
     def visit_If(self, node):  # nested blocks are visited by _block
         node.test = self.visit(node.test)
         return node
@@ -171,9 +208,32 @@ class _Methods(ast.NodeTransformer):
                 args = [ast.Tuple(list(args), ast.Load())]
             call = ast.Call(_attr(np_name, SPREAD[name]), [receiver] + args, node.keywords)
         else:
-            raise self.ctx.error(func, f"the method .{name}() is not supported: call the "
-                                       f"NumPy function instead")
+            raise self.ctx.error(func, self._method_message(name, receiver))
         return ast.copy_location(call, node)
+
+    def _method_message(self, name, receiver):
+        """Why ``receiver.name(...)`` is refused, and what to do, by what the receiver
+        is when that is known (a global object), else by the method's name."""
+        text = ast.unparse(receiver)
+        known = isinstance(receiver, ast.Name) and receiver.id in self.ctx.namespace
+        held = self.ctx.namespace.get(receiver.id) if known else None
+        if isinstance(held, (np.random.Generator, np.random.RandomState)) or (
+                known and type(held).__module__ == "random"):
+            return (f"{text}.{name}() draws random numbers, which are not differentiable: "
+                    f"draw them outside the function and pass them in as an argument")
+        if known and not isinstance(held, np.ndarray):
+            return (f"{text}.{name}() is a method of a {type(held).__name__} object; methods "
+                    f"of objects are not supported: call a function that takes the arrays "
+                    f"it uses as arguments")
+        if name in DICT_METHODS:
+            return (f"the method .{name}() is not supported (dict methods are not): read "
+                    f"each value by its key ({text}['W'])")
+        if hasattr(np, name):
+            return (f"the method .{name}() is not supported: call the NumPy function "
+                    f"np.{name}({text}, ...) instead")
+        return (f"the method .{name}() is not supported: methods of objects (a layer's "
+                f".forward()) cannot be differentiated: call a function taking the arrays it "
+                f"uses as arguments")
 
     def _is_reference(self, node):
         """Is ``node`` a module reference such as ``np`` or ``np.linalg``?"""

@@ -35,6 +35,11 @@ class SourceUnavailableError(AutodiffError):
     """The function's Python source cannot be read (REPL, ``exec``, C function)."""
 
 
+class InputError(AutodiffError, TypeError):
+    """A differentiated argument of a kind that cannot be differentiated (complex
+    numbers, masked arrays with a mask)."""
+
+
 class WrtError(AutodiffError, ValueError):
     """``wrt`` names a parameter that does not exist or cannot be differentiated."""
 

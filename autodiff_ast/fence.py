@@ -22,6 +22,7 @@ import ast
 import numpy as np
 
 from . import runtime
+from .structures import kind_name
 
 # Statement and expression node types that later passes understand.
 STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert, ast.If,
@@ -125,6 +126,11 @@ def _check_block(body, ctx):
             _check_block(stmt.orelse, ctx)
         elif isinstance(stmt, ast.Return) and stmt.value is None:
             raise ctx.error(stmt, "return without a value: return the value to differentiate")
+        elif isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Constant) \
+                and stmt.value.value is None:
+            raise ctx.error(stmt.value, "the function returns None, not a value to "
+                                        "differentiate: return the value (a scalar for "
+                                        "grad)")
         elif isinstance(stmt, ast.FunctionDef):
             _check_local_function(stmt, ctx)
 
@@ -211,6 +217,15 @@ def _check_writes(fn, params, ctx):
     copies = {v.id for node in ast.walk(fn) if isinstance(node, ast.Assign)
               for v in [node.value] if isinstance(v, ast.Name)}
     for name, where in written.items():
+        if _is_item_write(where):
+            raise ctx.error(where, f"writing into the dict '{name}' is not supported: "
+                                   f"build a new dict holding the new values instead "
+                                   f"({{'W': W2, 'b': {name}['b']}})")
+        if name in params and ctx.structures.get(name) is not None:
+            kind = kind_name(ctx.structures[name])
+            raise ctx.error(where, f"writing into the argument '{name}' (a {kind} of "
+                                   f"arrays) would change the caller's {kind}: build a new "
+                                   f"one holding the new values instead")
         if name in params and not _copied_first(fn.body, name, where, definitions):
             raise ctx.error(where, f"writing into the argument '{name}' would change the "
                                    f"caller's array: write into a copy ({name} = "
@@ -239,6 +254,12 @@ def _copied_first(body, name, write, definitions):
                 isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
             return True
     return False
+
+
+def _is_item_write(where):
+    """``d["key"] = v``: a write into a dict (an array is not indexed by a string)."""
+    return isinstance(where, ast.Subscript) and isinstance(where.slice, ast.Constant) \
+        and isinstance(where.slice.value, str)
 
 
 def _base_name(target, ctx):

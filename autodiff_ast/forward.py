@@ -84,12 +84,22 @@ class _Forward:
             if not positional:
                 args.kw_defaults.append(None)
         self.out = []
+        self._zero_passive_parameters()
         self._block(body)
         self.origin = ret
         tangent = self._tangent_of(ret.value)
         self.out.append(self._at(ast.Return(ast.Tuple([ret.value, tangent], ast.Load())), ret))
         self.fn.body = self.out
         return self.fn
+
+    def _zero_passive_parameters(self):
+        """A parameter given no tangent that a branch or loop may make varied
+        (``if a > 0: a = a * b`` with only ``b`` differentiated) starts with a zero
+        tangent: on the path that leaves it as it was, its tangent is read unset."""
+        self.origin = self.fn
+        for name in parameter_names(self.fn):
+            if name in self.varied and name not in self.wrt:
+                self._assign_dot(name, self._zeros(_load(name)))
 
     def _varied_names(self, fn):
         """``activity.varied_names``, where a linear primal's other arguments (``like`` in

@@ -31,8 +31,29 @@ from .astutil import local_names
 def resolve(fn, ctx):
     """Rewrite free names of ``fn`` to names of ``ctx.namespace``; see the module docstring."""
     scope = _scope(ctx.function)
-    fn.body = [_Resolver(ctx, local_names(fn), scope).visit(stmt) for stmt in fn.body]
+    resolver = _Resolver(ctx, local_names(fn), scope)
+    if ctx.shift == 0:  # the compiled function itself (an inlined callee's are bound)
+        resolver.defaults = _callable_defaults(fn, ctx)
+    fn.body = [resolver.visit(stmt) for stmt in fn.body]
     return fn
+
+
+def _callable_defaults(fn, ctx):
+    """name -> default of the parameters of ``ctx.function`` whose default is a callable
+    and that the body never assigns (``act=np.tanh``): the generated code calls the
+    default itself, and ``ctx.called_defaults`` records it so that a call passing another
+    callable is refused."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(ctx.function).parameters
+    except (TypeError, ValueError):
+        return {}
+    assigned = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)
+                and not isinstance(n.ctx, ast.Load)}
+    return {name: p.default for name, p in parameters.items()
+            if p.default is not p.empty and callable(p.default)
+            and not isinstance(p.default, type) and name not in assigned}
 
 
 def _scope(function):
@@ -58,8 +79,13 @@ def _value(kind, source, name):
 class _Resolver(ast.NodeTransformer):
     def __init__(self, ctx, local, scope):
         self.ctx, self.local, self.scope = ctx, local, scope
+        self.defaults = {}
 
     def visit_Name(self, node):
+        if node.id in self.defaults and isinstance(node.ctx, ast.Load):
+            self.ctx.called_defaults[node.id] = self.defaults[node.id]
+            return ast.copy_location(
+                self._callable(self.defaults[node.id], node.id, node), node)
         if node.id in self.local or not isinstance(node.ctx, ast.Load):
             return node
         if node.id not in self.scope:

@@ -205,6 +205,9 @@ def ensure_scalar(out, name):
     >>> ensure_scalar(2.0, 'f')
     2.0
     """
+    if out is None:
+        raise NonScalarOutputError(f"{name} returned None, not a scalar: return the value "
+                                   f"to differentiate")
     if np.ndim(out) != 0 or isinstance(out, (tuple, list, dict)):
         what = f"an array of shape {np.shape(out)}" if hasattr(out, "shape") else \
             f"a {type(out).__name__}"

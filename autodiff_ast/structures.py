@@ -21,19 +21,68 @@ import numpy as np
 
 
 def structure_of(value):
-    """The structure of ``value`` (``None`` for a leaf)."""
+    """The structure of ``value`` (``None`` for a leaf). A namedtuple's kind is its
+    class (its gradient is one of the same class), its keys its positions.
+
+    >>> from collections import namedtuple
+    >>> P = namedtuple("P", "W b")
+    >>> structure_of(P(np.ones(2), 1.0)) == (P, (0, 1), (None, None))
+    True
+    """
     if isinstance(value, dict):
         keys = tuple(value)
         return "dict", keys, tuple(structure_of(value[k]) for k in keys)
+    if is_namedtuple(value):
+        return type(value), tuple(range(len(value))), tuple(structure_of(v) for v in value)
     if isinstance(value, (list, tuple)) and not _numeric_sequence(value):
         kind = "list" if isinstance(value, list) else "tuple"
         return kind, tuple(range(len(value))), tuple(structure_of(v) for v in value)
     return None
 
 
+def is_namedtuple(value):
+    """Is ``value`` an instance of a ``collections.namedtuple`` (or ``typing.NamedTuple``)
+    class?"""
+    return isinstance(value, tuple) and isinstance(getattr(type(value), "_fields", None),
+                                                   tuple)
+
+
+def kind_name(structure):
+    """``'dict'``, ``'list'``, ``'tuple'`` or the namedtuple class's name (for messages)."""
+    kind = structure[0]
+    return kind if isinstance(kind, str) else kind.__name__
+
+
+def field_index(structure, attribute):
+    """The position of the field ``attribute`` of a namedtuple ``structure``, or
+    ``None`` (not a namedtuple, or no such field)."""
+    kind = structure[0] if structure else None
+    fields = getattr(kind, "_fields", ())
+    return fields.index(attribute) if attribute in fields else None
+
+
 def _numeric_sequence(value):
-    """A list of numbers is an array (``grad(f)([1.0, 2.0])``), not a structure."""
-    return all(isinstance(v, (int, float, np.number)) for v in value) and len(value) > 0
+    """A list of numbers is an array (``grad(f)([1.0, 2.0])``), not a structure; so is a
+    rectangular list of such lists (``[[1.0, 2.0], [3.0, 4.0]]``, a matrix), as NumPy
+    reads it. A ragged one is a structure: a list of arrays.
+
+    >>> _numeric_sequence([[1.0, 2.0], [3.0, 4.0]]), _numeric_sequence([[1.0, 2.0], [3.0]])
+    (True, False)
+    """
+    return _numeric_shape(value) is not None
+
+
+def _numeric_shape(value):
+    """The shape of a non-empty, rectangular nesting of lists and tuples of numbers;
+    ``None`` for anything else."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    if all(isinstance(v, (int, float, complex, np.number)) for v in value):
+        return (len(value),)
+    inner = [_numeric_shape(v) for v in value]
+    if inner[0] is None or any(shape != inner[0] for shape in inner):
+        return None
+    return (len(value),) + inner[0]
 
 
 def leaves(value, structure):
@@ -52,7 +101,9 @@ def rebuild(structure, items):
     built = [rebuild(part, items) for part in parts]
     if kind == "dict":
         return dict(zip(keys, built))
-    return built if kind == "list" else tuple(built)
+    if kind == "list":
+        return built
+    return tuple(built) if kind == "tuple" else kind(*built)
 
 
 def leaf_names(ctx, name, structure, prefix=None):
@@ -60,10 +111,12 @@ def leaf_names(ctx, name, structure, prefix=None):
     prefix = prefix or name
     if structure is None:
         return [(ctx.fresh(prefix), ())]
-    _, keys, parts = structure
+    kind, keys, parts = structure
+    fields = getattr(kind, "_fields", None)
     found = []
     for key, part in zip(keys, parts):
-        label = key if isinstance(key, str) and key.isidentifier() else str(key)
+        label = fields[key] if fields else key  # a namedtuple's leaf: p_W, not p_0
+        label = label if isinstance(label, str) and label.isidentifier() else str(label)
         for leaf, path in leaf_names(ctx, name, part, f"{prefix}_{label}"):
             found.append((leaf, (key,) + path))
     return found

@@ -34,6 +34,9 @@ def jvp(function, primals=None, tangents=None, *, wrt=None, verbose=False):
     each of its argument's shape (or structure), and returns ``(value, tangent)``: ``f``
     at ``primals`` and ``J @ tangents``, of the value's shape. The generated code (see
     ``.source``) computes each value's tangent ``x_dot`` right after the value.
+    Integer and boolean arrays (indices, labels, masks) have no tangent, as in JAX:
+    they are passed through undifferentiated and their tangent must be ``None`` or
+    zeros; a Python ``int`` is a number and is differentiated as a float.
 
     >>> import numpy as np
     >>> def f(x):
@@ -57,12 +60,16 @@ class JVPFunction:
         self._by_count: dict = {}
         self._last = None
 
-    def _inner(self, count):
+    def _inner(self, count, passive=()):
+        """The tangent code for ``count`` primals, the parameters at the indices
+        ``passive`` (integer arrays) left out of the differentiated ones."""
         wrt = self._wrt
         if wrt is None:
             if count == 0:
                 raise AutodiffError("jvp: give at least one primal argument")
             wrt = tuple(range(count))
+        if passive:
+            wrt = tuple(i for i in self._inner(count)._indices if i not in passive)
         inner = self._by_count.get(wrt)
         if inner is None:
             inner = self._by_count[wrt] = GradientFunction(self.__wrapped__, wrt, "jvp",
@@ -81,11 +88,18 @@ class JVPFunction:
             raise AutodiffError(f"jvp: {len(tangents)} tangents given for the "
                                 f"{len(inner._indices)} differentiated arguments "
                                 f"({', '.join(inner._names)})")
+        passive = _integer_arrays(primals, inner, tangents)
+        if passive:
+            tangents = tuple(t for i, t in zip(inner._indices, tangents) if i not in passive)
+            inner = self._inner(len(primals), passive)
         generated, args, kwargs, inputs, _ = inner._prepare(primals, {})
         for name, tangent, x, param in zip(generated.context.tangent_names, tangents, inputs,
                                            inner._names):
             kwargs[name] = _tangent_like(tangent, x, param)
-        return generated.function(*args, **kwargs)
+        value, tangent = generated.function(*args, **kwargs)
+        if value is None:
+            raise AutodiffError(_returned_none("jvp", self.__wrapped__))
+        return value, tangent
 
     @property
     def source(self):
@@ -114,6 +128,44 @@ class JVPFunction:
         return f"<jvp of {self.__wrapped__.__qualname__}>"
 
 
+def _complex_or_masked(value):
+    """Is ``value`` (a tangent or cotangent) complex or a masked array?"""
+    if isinstance(value, np.ma.MaskedArray):
+        return True
+    try:
+        return np.iscomplexobj(value)
+    except (ValueError, TypeError):  # a ragged list: refused for its shape
+        return False
+
+
+def _returned_none(kind, function):
+    return (f"{kind}: {getattr(function, '__qualname__', function)} returned None, not a "
+            f"value to differentiate: return the value")
+
+
+def _integer_arrays(primals, inner, tangents):
+    """The indices of the differentiated primals that are integer or boolean arrays
+    (indices, labels, masks): as in JAX they have no tangent, so they are passed through
+    undifferentiated, and their tangent must be ``None`` or zeros. (A Python ``int`` is
+    a number, differentiated as a float, as by ``grad``.)"""
+    passive = set()
+    for index, name, tangent in zip(inner._indices, inner._names, tangents):
+        x = primals[index] if index < len(primals) else None
+        if not (isinstance(x, np.ndarray) and x.dtype.kind in "biu"):
+            continue
+        if tangent is not None and np.any(np.asarray(tangent) != 0):
+            raise AutodiffError(
+                f"jvp: {name} is an array of {x.dtype} (indices, labels or a mask), which has "
+                f"no tangent: give None or zeros as its tangent, or pass it as a float "
+                f"array (np.asarray({name}, dtype=float)) to differentiate with respect to it")
+        passive.add(index)
+    if passive and len(passive) == len(inner._indices):
+        raise AutodiffError(
+            f"jvp: every differentiated argument ({', '.join(inner._names)}) is an integer or "
+            f"boolean array, which has no tangent: pass floats to differentiate")
+    return passive
+
+
 def _tangent_like(tangent, x, name):
     """A tangent for the input ``x`` (same structure, each leaf of its leaf's shape and
     floating dtype)."""
@@ -125,8 +177,18 @@ def _tangent_like(tangent, x, name):
         parts = [_tangent_like(t, leaf, name) for t, leaf in
                  zip(structure_leaves(tangent, layout), structure_leaves(x, layout))]
         return structure_rebuild(layout, iter(parts))
-    tangent = _as_float(tangent)
-    if shape(tangent) != shape(x):
+    if _complex_or_masked(tangent):
+        raise AutodiffError(f"jvp: the tangent of {name} is complex or masked: give a float "
+                            f"array")
+    try:
+        tangent = _as_float(tangent)
+        same = shape(tangent) == shape(x)
+    except (ValueError, TypeError, AttributeError):  # a ragged list, not a number
+        same = False
+    if not same and not isinstance(tangent, np.ndarray):
+        raise AutodiffError(f"jvp: the tangent of {name} must be an array of its shape "
+                            f"{np.shape(x)}; got {type(tangent).__name__} {tangent!r:.60}")
+    if not same:
         raise AutodiffError(f"jvp: the tangent of {name} has shape {np.shape(tangent)}, "
                             f"but {name} has shape {np.shape(x)}")
     if isinstance(x, np.ndarray) and isinstance(tangent, np.ndarray) \
@@ -170,6 +232,8 @@ class VJPFunction(GradientFunction):
     def __call__(self, *args, **kwargs):
         generated, args, kwargs, inputs, _ = self._prepare(args, kwargs)
         value, pullback = generated.function(*args, **kwargs)
+        if value is None:
+            raise AutodiffError(_returned_none("vjp", self.__wrapped__))
         return value, Pullback(pullback, value, inputs, self)
 
     def __repr__(self):
@@ -201,6 +265,8 @@ def _cotangent_like(cotangent, value):
         if isinstance(value, dict):
             return {k: _cotangent_like(cotangent[k], v) for k, v in value.items()}
         return type(value)(_cotangent_like(c, v) for c, v in zip(cotangent, value))
+    if _complex_or_masked(cotangent):
+        raise AutodiffError("vjp: the cotangent is complex or masked: give a float array")
     cotangent = _as_float(cotangent)
     if shape(cotangent) != shape(value):
         raise AutodiffError(f"vjp: the cotangent has shape {np.shape(cotangent)}, but the "
