@@ -1,16 +1,21 @@
 """Random programs: straight-line code, branches, loops, array writes, list accumulators
 and calls, made from a small grammar with a fixed seed each, checked end to end: the
-gradient against central differences, the tangent (jvp) against a directional
-difference, and Hessian-vector products, forward over the generated gradient code (hvp)
-and reverse over it (vjp of grad), against differences of the gradient. Each program is
-written to a file (the compiler reads source) and its text is shown when a check fails."""
+gradient against central differences, the value of ``value_and_grad`` and the primals
+of ``jvp`` and ``vjp`` against the function run directly, the tangent (jvp) against a
+directional difference, and Hessian-vector products, forward over the generated
+gradient code (hvp) and reverse over it (vjp of grad), against differences of the
+gradient. A second grammar makes the shapes that hid wrong values: arguments reassigned
+in branches and loops, a result overwritten in a loop or a branch before it is
+returned, ``wrt`` subsets of several arguments, and integer arguments (an index array
+and a count). Each program is written to a file (the compiler reads source) and its
+text is shown when a check fails."""
 
 import random
 
 import numpy as np
 import pytest
 
-from autodiff_ast import grad, hvp, jvp, vjp
+from autodiff_ast import grad, hvp, jvp, value_and_grad, vjp
 from sweep import load_file
 
 UNARY = ["np.sin({0})", "np.cos({0})", "np.tanh({0})", "np.exp(0.3 * {0})",
@@ -121,8 +126,8 @@ def _load(text, directory, seed):
 
 
 def _differences(f, args, direction, eps):
-    up = [a + eps * d for a, d in zip(args, direction)]
-    down = [a - eps * d for a, d in zip(args, direction)]
+    up = [a + eps * d if np.any(d) else a for a, d in zip(args, direction)]
+    down = [a - eps * d if np.any(d) else a for a, d in zip(args, direction)]
     return f(*up), f(*down)
 
 
@@ -180,13 +185,18 @@ def matrix_program(seed):
                                                                     for line in lines)
 
 
-def _check(f, args, direction, text):
-    """The gradient, the tangent along ``direction`` and the Hessian-vector product."""
-    assert np.isfinite(f(*args)), text
-    wrt = tuple(range(len(args)))
+def _check(f, args, direction, text, wrt=None):
+    """The gradient, the values beside it, the tangent along ``direction`` and the
+    Hessian-vector product, for the arguments ``wrt`` (all by default; the others are
+    data: their entries of ``direction`` are ignored)."""
+    expected = f(*args)
+    assert np.isfinite(expected), text
+    wrt = tuple(range(len(args))) if wrt is None else wrt
     gradients = grad(f, wrt=wrt)(*args)
+    _check_values(f, args, wrt, expected, gradients, text)
     eps = 1e-6
-    for i, a in enumerate(args):
+    for slot, i in enumerate(wrt):
+        a = args[i]
         for k in range(np.size(a)):
             basis = [np.zeros_like(b) if np.ndim(b) else 0.0 for b in args]
             if np.ndim(a):
@@ -194,20 +204,37 @@ def _check(f, args, direction, text):
             else:
                 basis[i] = 1.0
             up, down = _differences(f, args, basis, eps)
-            got = np.asarray(gradients[i]).flat[k]
+            got = np.asarray(gradients[slot]).flat[k]
             assert got == pytest.approx((up - down) / (2 * eps), rel=1e-4, abs=1e-5), (i, k, text)
-    value, tangent = jvp(f)(args, direction)
+    direction = [d if i in wrt else (np.zeros_like(d) if np.ndim(d) else 0.0)
+                 for i, d in enumerate(direction)]
+    value, tangent = jvp(f, wrt=wrt)(args, [direction[i] for i in wrt])
     up, down = _differences(f, args, direction, eps)
-    assert value == pytest.approx(f(*args), rel=1e-12), text
+    assert value == pytest.approx(expected, rel=1e-12), text
     assert tangent == pytest.approx((up - down) / (2 * eps), rel=1e-4, abs=1e-5), text
-    forward = hvp(f, wrt=wrt)(args, direction)  # forward over reverse
-    _, pullback = vjp(grad(f, wrt=wrt), wrt=wrt)(*args)
-    backward = pullback(tuple(direction))  # reverse over reverse (H is symmetric)
+    vectors = tuple(direction[i] for i in wrt)
+    forward = hvp(f, wrt=wrt)(args, vectors)  # forward over reverse
+    primal, pullback = vjp(grad(f, wrt=wrt), wrt=wrt)(*args)
+    for got, want in zip(primal, gradients):  # the primal of vjp of grad is the gradient
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14, err_msg=text)
+    backward = pullback(vectors)  # reverse over reverse (H is symmetric)
     up, down = _differences(grad(f, wrt=wrt), args, direction, 1e-5)
     for products in (forward, backward):
         for product, u, d in zip(products, up, down):
             np.testing.assert_allclose(product, (np.asarray(u) - np.asarray(d)) / 2e-5,
                                        rtol=1e-3, atol=1e-4, err_msg=text)
+
+
+def _check_values(f, args, wrt, expected, gradients, text):
+    """``value_and_grad``'s value and ``vjp``'s primal are ``f``'s value; their
+    gradients are ``grad``'s."""
+    value, same = value_and_grad(f, wrt=wrt)(*args)
+    primal, pullback = vjp(f, wrt=wrt)(*args)
+    assert value == pytest.approx(expected, rel=1e-12), ("value_and_grad", text)
+    assert primal == pytest.approx(expected, rel=1e-12), ("vjp", text)
+    for got, pulled, want in zip(same, pullback(1.0), gradients):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14, err_msg=text)
+        np.testing.assert_allclose(pulled, want, rtol=1e-12, atol=1e-14, err_msg=text)
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -227,3 +254,79 @@ def test_random_matrix_program(seed, tmp_path):
     args = [rng.uniform(-1, 1, shape) for shape in shapes] + [float(rng.uniform(-1, 1))]
     direction = [rng.uniform(-1, 1, shape) for shape in shapes] + [0.4]
     _check(_load(text, tmp_path, 1000 + seed), args, direction, text)
+
+
+# ----- programs that reassign their arguments and their result: x, y (3,), a a number,
+# idx an integer index array, n an integer count ------------------------------------------
+
+TRUST_HEADER = '''import numpy as np
+
+
+def helper(u, scale=1.0):
+    return np.sin(u) * scale + u * u
+
+
+def f(x, y, a, idx, n):
+'''
+
+
+class _Reassigning(_Program):
+    """Programs of ``f(x, y, a, idx, n)`` that also overwrite their arguments in branches
+    and loops, read through the integer arguments, and return a name that a loop or a
+    branch overwrote."""
+
+    def statement(self):
+        rng, r = self.rng, self.rng.random()
+        if r < 0.15:
+            target, other = rng.choice(["x", "y"]), self.any()
+            self.lines += [f"if np.sum({self.any()}) > 0.1:",
+                           f"    {target} = {target} * 1.5 + np.sin({other})"]
+        elif r < 0.28:
+            self.lines += ["for t in range(n):",
+                           f"    a = a * 0.9 + np.sum(np.tanh({rng.choice(self.arrays)})) * 0.1"]
+        elif r < 0.36:
+            target = rng.choice(["x", "y"])
+            self.lines += [f"{target} = np.copy({target})",
+                           f"{target}[idx] = {target}[idx] * 2.0 + a"]
+        elif r < 0.44:
+            name = self.new(False)
+            self.lines.append(f"{name} = np.sum({rng.choice(self.arrays)}[idx] ** 2)")
+        elif r < 0.52:
+            test = self.any()
+            name = self.new(False)
+            self.lines += [f"if np.sum({test}) > 0.0 and a > 0.0:", f"    {name} = a * 2.0",
+                           "elif np.sum(x) > 0.0:", f"    {name} = np.sum(x) * a",
+                           "else:", f"    {name} = a - 1.0"]
+        else:
+            super().statement()
+
+    def text(self):
+        last = (self.arrays + self.numbers)[-3:]
+        terms = [f"np.sum({v})" if v in self.arrays else v for v in last]
+        ending = self.rng.choice(["loop", "branch", "plain"])
+        body = self.lines + ["s = " + " + ".join(terms) + " + np.sum(x * y) * a"]
+        if ending == "loop":
+            body += ["for t in range(n):", "    s = s * 0.5 + np.sin(s) * a"]
+        elif ending == "branch":
+            body += ["if s > 0.0:", "    s = s * 3.0", "elif s > -1.0:", "    s = s - a * a"]
+        body.append("return s")
+        return TRUST_HEADER + "".join(f"    {line}\n" for line in body)
+
+
+def reassigning_program(seed):
+    rng = random.Random(seed)
+    made = _Reassigning(rng)
+    for _ in range(rng.randint(3, 9)):
+        made.statement()
+    return made.text()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_reassigning_program(seed, tmp_path):
+    text = reassigning_program(seed)
+    rng = np.random.default_rng(seed)
+    args = [rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), float(rng.uniform(-1, 1)),
+            np.array([2, 0]), int(rng.integers(0, 4))]
+    direction = [rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), 0.3, np.zeros(2), 0.0]
+    subsets = [(0, 1, 2), (0,), (1, 2), (2,), (0, 2)]
+    _check(_load(text, tmp_path, 2000 + seed), args, direction, text, wrt=subsets[seed % 5])
