@@ -5,7 +5,7 @@ and ``keepdims``, and plain tests of ties, zeros and NaNs."""
 import numpy as np
 import pytest
 
-from autodiff_ast import grad
+from autodiff_ast import grad, value_and_grad
 from sweep import case, function_from_source, sweep_tests, values
 
 V1, V2, V3 = (4,), (3, 4), (2, 3, 4)
@@ -133,10 +133,32 @@ CASES = [
                                     (V3, "axis=None, keepdims=True")],
                methods=[(V2, ""), (V3, "axis=-1")], extra="ddof=1"),
     case(np.std, "np.std(x, correction=1)", x=values(V2)),
+    # slices of one element (the standard deviation is 0 whatever they hold) and a
+    # constant slice: gradient 0, as the central differences (|h| - |-h|) / 2h
+    case(np.std, "np.std(x)", x=np.array([3.0])),
+    case(np.std, "np.std(x)", x=3.0),
+    case(np.std, "np.std(x, axis=1)", x=values((3, 1))),
+    case(np.std, "np.std(x, axis=1, keepdims=True)", x=values((3, 1))),
+    case(np.std, "np.std(x, axis=(0, 2))", x=values((1, 3, 1))),
+    case(np.std, "np.std(x, axis=0, ddof=1)", x=np.array([[1.0, 2.0], [1.0, 5.0], [1.0, -1.0]])),
+    case(np.var, "np.var(x)", x=np.array([3.0])),
+    case(np.var, "np.var(x, axis=1, keepdims=True)", x=values((3, 1))),
 ]
 
 
 test_gradient, test_float32, test_tangent = sweep_tests(CASES)
+
+
+def test_std_of_one_element_has_a_zero_gradient():
+    """Was nan (0/0): the standard deviation of one element is 0 whatever it holds."""
+    def f(x):
+        return np.std(x) + np.sum(np.std(x * x, axis=0))
+
+    x = np.array([3.0])
+    value, dx = value_and_grad(f)(x)
+    assert value == 0.0
+    np.testing.assert_array_equal(dx, [0.0])
+    assert value_and_grad(f)(np.array([[3.0]])) == (0.0, np.zeros((1, 1)))
 
 
 # ----- plain tests ----------------------------------------------------------------------
