@@ -355,9 +355,18 @@ def kron(g, ans, a, b):
 @adjoint(np.cross, broadcasts=True)
 def cross(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """Of 3-vectors (and stacks of them): ``g . (a x b) = a . (b x g) = b . (g x a)``.
-    Each adjoint is a cross product laid out like its argument."""
-    if given(axis):
+    Each adjoint is a cross product laid out like its argument. ``axis``, unless it is
+    None, overrides ``axisa``, ``axisb`` and ``axisc`` (as in NumPy); where it is known
+    only at run time the choice is an expression, so that the rule still inlines."""
+    if is_literal(axis):
         return np.cross(b, g, axis=axis), np.cross(g, a, axis=axis)
+    if given(axis):
+        return (np.cross(b, g, axisa=axisb if axis is None else axis,
+                         axisb=axisc if axis is None else axis,
+                         axisc=axisa if axis is None else axis),
+                np.cross(g, a, axisa=axisc if axis is None else axis,
+                         axisb=axisa if axis is None else axis,
+                         axisc=axisb if axis is None else axis))
     if axisa == -1 and axisb == -1 and axisc == -1:
         return np.cross(b, g), np.cross(g, a)
     return (np.cross(b, g, axisa=axisb, axisb=axisc, axisc=axisa),
