@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import string
 import types
 
 import numpy as np
@@ -142,6 +143,8 @@ class _Methods(ast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
+        if self._refers_to(func, np.einsum) and _has_sublists(node):
+            return ast.copy_location(_einsum_with_subscripts(node, self.ctx), node)
         if isinstance(func, ast.Name) and func.id in ("max", "min") and len(node.args) > 2 \
                 and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args) \
                 and self.ctx.namespace.get(func.id, getattr(builtins, func.id)) \
@@ -175,12 +178,67 @@ class _Methods(ast.NodeTransformer):
                                        f"NumPy function instead")
         return ast.copy_location(call, node)
 
+    def _refers_to(self, node, function):
+        """Is ``node`` a reference (``np.einsum``, an imported name) to ``function``?"""
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return False
+        try:
+            return self.ctx.lookup(node) is function
+        except (AttributeError, KeyError, TypeError):
+            return False
+
     def _is_reference(self, node):
         """Is ``node`` a module reference such as ``np`` or ``np.linalg``?"""
         while isinstance(node, ast.Attribute):
             node = node.value
         return isinstance(node, ast.Name) and isinstance(
             self.ctx.namespace.get(node.id), types.ModuleType)
+
+
+def _has_sublists(call):
+    """Is ``call`` an einsum in the sublist form, ``np.einsum(a, [0, 1], b, [1, 2])``
+    (a list or tuple display in the second place)?"""
+    return len(call.args) > 1 and isinstance(call.args[1], (ast.List, ast.Tuple))
+
+
+def _einsum_with_subscripts(call, ctx):
+    """``np.einsum(a, [0, 1], b, [1, 2], [0, 2])`` as ``np.einsum('AB,BC->AC', a, b)``:
+    the subscripts as the string NumPy makes of the sublists (label ``k`` is the
+    ``k``-th of ``A..Za..z``, so an implicit result keeps its order), which the rules
+    read. Every sublist must be written out, with integer labels and ``...``."""
+    args = call.args
+    operands, sublists = args[0::2], args[1::2]
+    if len(args) % 2:  # the result's sublist last
+        operands, sublists = operands[:-1], sublists + [args[-1]]
+    parts = []
+    for sublist in sublists:
+        labels = sublist.elts if isinstance(sublist, (ast.List, ast.Tuple)) else None
+        labels = labels and [_label(label, ctx) for label in labels]
+        if labels is None or None in labels:
+            raise ctx.error(sublist, "np.einsum's sublists must be written out as lists of "
+                                     "integer labels (or ...) to be differentiated: or pass "
+                                     "the subscripts as a string such as 'ij,jk->ik'")
+        parts.append("".join("..." if label is Ellipsis else string.ascii_letters[
+            (label + 26) % 52] for label in labels))
+    subscripts = ",".join(parts[:len(operands)])
+    if len(parts) > len(operands):
+        subscripts += "->" + parts[-1]
+    if any(isinstance(a, ast.Starred) for a in operands):
+        raise ctx.error(call, "np.einsum's sublist form with *operands is not supported: "
+                              "pass the subscripts as a string such as 'ij,jk->ik'")
+    return ast.Call(call.func, [ast.Constant(subscripts)] + list(operands), call.keywords)
+
+
+def _label(node, ctx):
+    """The label ``node`` writes in a sublist (an int from 0 to 51, or ``Ellipsis``), or
+    ``None``."""
+    if isinstance(node, ast.Constant) and (node.value is Ellipsis or type(node.value) is int
+                                           and 0 <= node.value < 52):
+        return node.value
+    if isinstance(node, ast.Name) and node.id == "Ellipsis" \
+            and ctx.namespace.get(node.id, Ellipsis) is Ellipsis:
+        return Ellipsis
+    return None
 
 
 def _is_number(node, value):
