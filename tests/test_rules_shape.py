@@ -110,6 +110,9 @@ CASES = [
     case(np.concatenate, "np.concatenate([x, np.ones((2, 3)), x * y], axis=0)", x=V2,
          y=values((2, 3), seed=1)),
     case(np.concatenate, "np.concatenate([x])", x=V2),
+    # a constant first: its tangent is zeros, the tangent of x follows it
+    case(np.concatenate, "np.concatenate((np.ones(2), x))", x=V1),
+    case(np.concatenate, "np.concatenate((np.ones((2, 3)), x), axis=1)", x=V2),
     case(np.stack, "np.stack([x, y])", x=V2, y=values((2, 3), seed=1)),
     case(np.stack, "np.stack((x, y, x), axis=1)", x=V2, y=values((2, 3), seed=1)),
     case(np.stack, "np.stack([x, y], axis=-1)", x=V3, y=values((2, 3, 4), seed=1)),
