@@ -178,6 +178,12 @@ class _Methods(ast.NodeTransformer):
                                        f"NumPy function instead")
         return ast.copy_location(call, node)
 
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if not (self._refers_to(node.value, np.r_) or self._refers_to(node.value, np.c_)):
+            return node
+        return ast.copy_location(_index_concatenate(node, self.ctx), node)
+
     def _refers_to(self, node, function):
         """Is ``node`` a reference (``np.einsum``, an imported name) to ``function``?"""
         if not isinstance(node, (ast.Name, ast.Attribute)):
@@ -193,6 +199,33 @@ class _Methods(ast.NodeTransformer):
             node = node.value
         return isinstance(node, ast.Name) and isinstance(
             self.ctx.namespace.get(node.id), types.ModuleType)
+
+
+def _index_concatenate(node, ctx):
+    """``np.r_[x, 0:1:5j, y]`` as ``index_concatenate((x, np.linspace(0, 1, 5), y),
+    np.r_)`` (``np.c_`` alike): a call whose rules follow every item, with each slice
+    item as the array NumPy makes of it (``np.arange``, or ``np.linspace`` for a
+    complex step), so that its bounds are differentiated too."""
+    from .rules.constructors import index_concatenate
+
+    items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    items = [_slice_values(item, ctx) if isinstance(item, ast.Slice) else item
+             for item in items]
+    func = ast.Name(ctx.bind(index_concatenate, "index_concatenate"), ast.Load())
+    return ast.Call(func, [ast.Tuple(items, ast.Load()), node.value], [])
+
+
+def _slice_values(item, ctx):
+    """The array ``np.r_`` makes of the slice ``start:stop:step``: ``np.linspace(start,
+    stop, n)`` for a complex literal step ``nj``, else ``np.arange(start, stop, step)``."""
+    np_name = ctx.numpy()
+    start = item.lower or ast.Constant(0)
+    stop = item.upper or ast.Constant(None)
+    step = item.step
+    if isinstance(step, ast.Constant) and isinstance(step.value, complex):
+        count = ast.Constant(int(abs(step.value)))
+        return ast.Call(_attr(np_name, "linspace"), [start, stop, count], [])
+    return ast.Call(_attr(np_name, "arange"), [start, stop] + ([step] if step else []), [])
 
 
 def _has_sublists(call):
