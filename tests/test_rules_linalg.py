@@ -89,7 +89,8 @@ CASES = [
     case(np.cross, "np.cross(x, y, axis=0)", x=values((3, 2)), y=values((3, 2), seed=3)),
     case(np.cross, "np.cross(x, y, axisa=0, axisc=0)", x=values((3, 2)), y=values((2, 3), seed=3)),
     # axis=None given: axisa, axisb, axisc apply (the gradient raised a broadcast error)
-    case(np.cross, "np.cross(x, y, axisc=0, axis=None)", x=values((2, 3)), y=values((2, 3), seed=3)),
+    case(np.cross, "np.cross(x, y, axisc=0, axis=None)", x=values((2, 3)),
+         y=values((2, 3), seed=3)),
     case(np.cross, "np.cross(x, y, axisa=0, axisb=1, axisc=0, axis=None)", x=values((3, 2)),
          y=values((2, 3), seed=3)),
     case(np.cross, "np.cross(x, y, axisa=0, axis=1)", x=values((2, 3)), y=values((2, 3), seed=3)),
