@@ -3,6 +3,7 @@
 import ast
 
 import numpy as np
+import pytest
 
 from autodiff_ast import jvp, value_and_grad
 
@@ -70,9 +71,17 @@ def test_power_at_a_zero_base_and_a_zero_exponent():
     assert value_and_grad(f, wrt=(0, 1))(0.0, 0.0) == (1.0, (0.0, 0.0))
 
 
-def test_power_of_a_negative_literal_base_has_a_nan_exponent_gradient():
-    def f(y):
-        return np.power(-2.0, y)
+def f_negative_base(y):
+    return np.power(-2.0, y)
 
+
+def f_negative_base_operator(y):
+    return (-2.0) ** y  # printed as -2.0 ** y, which is -(2.0 ** y), before the fix
+
+
+@pytest.mark.parametrize("f", [f_negative_base, f_negative_base_operator])
+def test_power_of_a_negative_literal_base_has_a_nan_exponent_gradient(f):
     value, dy = value_and_grad(f)(2.0)
     assert value == 4.0 and np.isnan(dy)
+    value, tangent = jvp(f)((3.0,), (1.0,))
+    assert value == -8.0 and np.isnan(tangent)
