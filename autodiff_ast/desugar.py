@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import string
 import types
 
@@ -180,9 +181,12 @@ class _Methods(ast.NodeTransformer):
 
     def visit_Subscript(self, node):
         self.generic_visit(node)
-        if not (self._refers_to(node.value, np.r_) or self._refers_to(node.value, np.c_)):
-            return node
-        return ast.copy_location(_index_concatenate(node, self.ctx), node)
+        if self._refers_to(node.value, np.r_) or self._refers_to(node.value, np.c_):
+            return ast.copy_location(_index_concatenate(node, self.ctx), node)
+        if self._refers_to(node.value, np.mgrid) or self._refers_to(node.value, np.ogrid):
+            return ast.copy_location(_index_grid(node, self._refers_to(node.value, np.ogrid),
+                                                 self.ctx), node)
+        return node
 
     def _refers_to(self, node, function):
         """Is ``node`` a reference (``np.einsum``, an imported name) to ``function``?"""
@@ -213,6 +217,43 @@ def _index_concatenate(node, ctx):
              for item in items]
     func = ast.Name(ctx.bind(index_concatenate, "index_concatenate"), ast.Load())
     return ast.Call(func, [ast.Tuple(items, ast.Load()), node.value], [])
+
+
+def _index_grid(node, sparse, ctx):
+    """``np.mgrid[a:b:3j, 0:n]`` as NumPy functions with rules, so that the bounds are
+    differentiated: each slice as the vector NumPy makes of it (see
+    :func:`_slice_values`), the ``k``-th reshaped to lie along axis ``k`` and, for
+    ``np.mgrid``, broadcast to the grid's shape and stacked (``np.ogrid`` gives the tuple
+    of the reshaped vectors, in their common dtype). A vector is written again where it
+    is needed again (its size): it is cheap, and desugar writes expressions only. One
+    slice (not a tuple) gives its vector."""
+    np_name = ctx.numpy()
+    if not isinstance(node.slice, ast.Tuple):
+        return _slice_values(node.slice, ctx) if isinstance(node.slice, ast.Slice) else node
+    items = node.slice.elts
+    if not all(isinstance(item, ast.Slice) for item in items):
+        raise ctx.error(node, "np.mgrid and np.ogrid take slices only (start:stop:step)")
+    def vector(k):  # a new node at each use
+        return _slice_values(copy.deepcopy(items[k]), ctx)
+
+    count = len(items)
+    grids = []
+    for k in range(count):
+        grid = vector(k)
+        if sparse:  # np.mgrid's np.stack promotes the dtypes itself
+            dtype = ast.Call(_attr(np_name, "result_type"), [vector(j) for j in range(count)],
+                             [])
+            grid = ast.Call(_attr(np_name, "asarray"), [grid], [ast.keyword("dtype", dtype)])
+        shape = ast.Tuple([ast.Constant(-1 if j == k else 1) for j in range(count)], ast.Load())
+        grid = ast.Call(_attr(np_name, "reshape"), [grid, shape], [])
+        if not sparse:
+            sizes = ast.Tuple([ast.Call(_attr(np_name, "size"), [vector(j)], [])
+                               for j in range(count)], ast.Load())
+            grid = ast.Call(_attr(np_name, "broadcast_to"), [grid, sizes], [])
+        grids.append(grid)
+    if sparse:
+        return ast.Tuple(grids, ast.Load())
+    return ast.Call(_attr(np_name, "stack"), [ast.List(grids, ast.Load())], [])
 
 
 def _slice_values(item, ctx):

@@ -60,6 +60,10 @@ CASES = [
     case(constructors.index_concatenate, "np.c_[x, y, x * y]", x=V, y=V2),
     case(constructors.index_concatenate, "np.c_[m, y]", m=values((3, 2)), y=V2),
     case(constructors.index_concatenate, "np.c_[x, 0.0:1.0:3j]", x=V),
+    # np.mgrid, which desugar writes with np.linspace / np.arange, reshaped and broadcast
+    case(np.linspace, "np.mgrid[a:b:4j]", a=S, b=S2),
+    case(np.linspace, "np.mgrid[a:b:3j, 0:2]", a=S, b=S2),
+    case(np.arange, "np.mgrid[0:2, a:3.0]", a=S),
     # the helpers of their gradient code (second derivatives)
     helper("linspace_adjoint", "linspace_adjoint(g, a, b, 4, True, 0, 1)", ("g",),
            g=values((4, 3)), a=np.zeros(3), b=0.0),
@@ -115,3 +119,16 @@ def test_a_slice_of_r_is_differentiated_through_its_bounds():
     assert value == pytest.approx(0.0 + 1.0 + 4.0)
     assert da == pytest.approx(2 * (1.0 * 0.5 + 2.0 * 1.0))
     check_grads(f, 2.0)
+
+
+def test_ogrid_bounds_are_differentiated():
+    f = function_from_source(
+        "f", "def f(a, b):\n    u, v = np.ogrid[a:b:3j, 0.5:2]\n    return np.sum((u * v) ** 2)\n",
+        {})
+    u, v = np.ogrid[0.3:1.7:3j, 0.5:2]
+    value, (da, db) = value_and_grad(f, wrt=(0, 1))(0.3, 1.7)
+    assert value == pytest.approx(np.sum((u * v) ** 2))
+    t = np.linspace(0.0, 1.0, 3)[:, None]
+    assert da == pytest.approx(np.sum(2 * u * v ** 2 * (1 - t)))
+    assert db == pytest.approx(np.sum(2 * u * v ** 2 * t))
+    check_grads(f, 0.3, 1.7, wrt=(0, 1))
