@@ -5,8 +5,10 @@ Takes the resolved ``FunctionDef``; gives it with augmented assignments spelled 
 (``x.sum(axis=0)`` becomes ``np.sum(x, axis=0)``, ``x.reshape(2, 3)`` becomes
 ``np.reshape(x, (2, 3))``), the logistic function ``1 / (1 + np.exp(-z))`` named
 ``sigmoid(z)`` (so that its adjoint reuses its value), ``np.add.at(y, i, v)`` written as
-``y = scatter_add(y, i, v)``, ``max(a, b, c)`` as ``max(max(a, b), c)``, ``pass`` and
-the docstring dropped. Methods that mutate
+``y = scatter_add(y, i, v)``, ``max(a, b, c)`` as ``max(max(a, b), c)``, ``np.r_[...]``
+and ``np.c_[...]`` as ``index_concatenate(...)``, ``np.mgrid[...]`` and ``np.ogrid[...]``
+with ``np.linspace`` / ``np.arange``, einsum's sublist form with a subscripts string,
+``pass`` and the docstring dropped. Methods that mutate
 (``x.sort()``, ``x.fill(0)``) and unknown methods are located errors.
 
 >>> from autodiff_ast.source import read
