@@ -146,7 +146,7 @@ class _Methods(ast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
-        if self._refers_to(func, np.einsum) and _has_sublists(node):
+        if self._refers_to(func, np.einsum) and _has_sublists(node, self.ctx):
             return ast.copy_location(_einsum_with_subscripts(node, self.ctx), node)
         if isinstance(func, ast.Name) and func.id in ("max", "min") and len(node.args) > 2 \
                 and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args) \
@@ -271,10 +271,15 @@ def _slice_values(item, ctx):
     return ast.Call(_attr(np_name, "arange"), [start, stop] + ([step] if step else []), [])
 
 
-def _has_sublists(call):
-    """Is ``call`` an einsum in the sublist form, ``np.einsum(a, [0, 1], b, [1, 2])``
-    (a list or tuple display in the second place)?"""
-    return len(call.args) > 1 and isinstance(call.args[1], (ast.List, ast.Tuple))
+def _has_sublists(call, ctx):
+    """Is ``call`` an einsum in the sublist form, ``np.einsum(a, [0, 1], b, [1, 2])``: a
+    display in the second place that holds no numbers but integers (an operand written
+    as ``[1.0, 2.0]`` is not a sublist), and no subscripts string in the first?"""
+    args = call.args
+    return (len(args) > 1 and isinstance(args[1], (ast.List, ast.Tuple))
+            and not (isinstance(args[0], ast.Constant) and isinstance(args[0].value, str))
+            and not any(isinstance(e, ast.Constant) and _label(e, ctx) is None
+                        for e in args[1].elts))
 
 
 def _einsum_with_subscripts(call, ctx):

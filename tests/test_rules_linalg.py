@@ -193,6 +193,12 @@ def test_einsum_sublists_must_hold_integer_labels():
     assert caught.value.filename.startswith("<sweep")
 
 
+def test_einsum_subscripts_with_an_operand_written_as_a_list():
+    """Not the sublist form: a subscripts string, then an operand written as a list."""
+    f = function_from_source("f", "def f(a):\n    return np.einsum('i,i', [1.0, 2.0], a)\n", {})
+    check_grads(f, values((2,)))
+
+
 # ----- functions of tuple results, unpacked ----------------------------------------------
 
 UNPACKED = {
