@@ -219,3 +219,33 @@ def test_a_step_function_is_locally_constant_and_integer_valued(primal, expr):
             dx, dy, dm = _point(100 + direction)
             moved = _evaluate(expr, x + 1e-9 * dx, y + 1e-9 * dy, m + 1e-9 * dm)
             assert _same(value, moved), f"{expr} moved with its float inputs"
+
+
+def test_inactive_attributes_and_operators_are_justified():
+    """What activity treats as inactive besides the table: attributes that describe the
+    layout (unchanged by any change of the values), floor division (a step function)
+    and the bitwise and logical operators (integer or boolean operands only)."""
+    import ast
+
+    from autodiff_ast.activity import INACTIVE_ATTRIBUTES, INACTIVE_OPERATORS
+
+    x, y, m = _point(0)
+    for name in INACTIVE_ATTRIBUTES:
+        before = getattr(x, name)
+        for seed in (1, 2):
+            after = getattr(_point(seed)[0], name)
+            assert before == after if name != "flags" else str(before) == str(after), name
+    steps = {ast.FloorDiv: "x // y"}
+    integral_only = {ast.BitAnd, ast.BitOr, ast.BitXor, ast.LShift, ast.RShift, ast.Not,
+                     ast.Invert}
+    assert set(INACTIVE_OPERATORS) == set(steps) | integral_only
+    for operator in integral_only:  # NumPy refuses float operands
+        symbol = {ast.BitAnd: "x & y", ast.BitOr: "x | y", ast.BitXor: "x ^ y",
+                  ast.LShift: "x << y", ast.RShift: "x >> y", ast.Invert: "~x"}.get(operator)
+        if symbol is not None:
+            with pytest.raises(TypeError):
+                _evaluate(symbol, x, y, m)
+    for expr in steps.values():
+        value = _evaluate(expr, x, y, m)
+        assert _integral(value)
+        assert _same(value, _evaluate(expr, x + 1e-9, y - 1e-9, m))
