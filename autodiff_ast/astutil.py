@@ -62,9 +62,18 @@ def literal(node):
 
 def unparse(node):
     """``ast.unparse`` with the same text on every supported Python: 3.10 prints a tuple
-    target as ``(a, b) = ...``, later versions as ``a, b = ...``.
+    target as ``(a, b) = ...``, later versions as ``a, b = ...``. A negative number as
+    the base of a power (folded from ``(-2.0) ** y``) keeps its parentheses: ``ast``
+    prints ``Constant(-2.0) ** y`` as ``-2.0 ** y``, which is ``-(2.0 ** y)``.
 
     >>> unparse(ast.parse("a, b = f(x)"))
     'a, b = f(x)'
+    >>> unparse(ast.BinOp(ast.Constant(-2.0), ast.Pow(), ast.Name("y")))
+    '(-2.0) ** y'
     """
+    for power in ast.walk(node):
+        if isinstance(power, ast.BinOp) and isinstance(power.op, ast.Pow) \
+                and isinstance(power.left, ast.Constant) \
+                and type(power.left.value) in (int, float) and power.left.value < 0:
+            power.left = ast.UnaryOp(ast.USub(), ast.Constant(-power.left.value))
     return re.sub(r"^(\s*)\(([\w, ]+)\) = ", r"\1\2 = ", ast.unparse(node), flags=re.M)

@@ -5,8 +5,10 @@ Takes the resolved ``FunctionDef``; gives it with augmented assignments spelled 
 (``x.sum(axis=0)`` becomes ``np.sum(x, axis=0)``, ``x.reshape(2, 3)`` becomes
 ``np.reshape(x, (2, 3))``), the logistic function ``1 / (1 + np.exp(-z))`` named
 ``sigmoid(z)`` (so that its adjoint reuses its value), ``np.add.at(y, i, v)`` written as
-``y = scatter_add(y, i, v)``, ``max(a, b, c)`` as ``max(max(a, b), c)``, ``pass`` and
-the docstring dropped. Methods that mutate
+``y = scatter_add(y, i, v)``, ``max(a, b, c)`` as ``max(max(a, b), c)``, ``np.r_[...]``
+and ``np.c_[...]`` as ``index_concatenate(...)``, ``np.mgrid[...]`` and ``np.ogrid[...]``
+with ``np.linspace`` / ``np.arange``, einsum's sublist form with a subscripts string,
+``pass`` and the docstring dropped. Methods that mutate
 (``x.sort()``, ``x.fill(0)``) and unknown methods are located errors.
 
 >>> from autodiff_ast.source import read
@@ -28,6 +30,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
+import string
 import types
 
 import numpy as np
@@ -179,6 +183,8 @@ class _Methods(ast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
+        if self._refers_to(func, np.einsum) and _has_sublists(node, self.ctx):
+            return ast.copy_location(_einsum_with_subscripts(node, self.ctx), node)
         if isinstance(func, ast.Name) and func.id in ("max", "min") and len(node.args) > 2 \
                 and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args) \
                 and self.ctx.namespace.get(func.id, getattr(builtins, func.id)) \
@@ -235,12 +241,145 @@ class _Methods(ast.NodeTransformer):
                 f".forward()) cannot be differentiated: call a function taking the arrays it "
                 f"uses as arguments")
 
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if self._refers_to(node.value, np.r_) or self._refers_to(node.value, np.c_):
+            return ast.copy_location(_index_concatenate(node, self.ctx), node)
+        if self._refers_to(node.value, np.mgrid) or self._refers_to(node.value, np.ogrid):
+            return ast.copy_location(_index_grid(node, self._refers_to(node.value, np.ogrid),
+                                                 self.ctx), node)
+        return node
+
+    def _refers_to(self, node, function):
+        """Is ``node`` a reference (``np.einsum``, an imported name) to ``function``?"""
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return False
+        try:
+            return self.ctx.lookup(node) is function
+        except (AttributeError, KeyError, TypeError):
+            return False
+
     def _is_reference(self, node):
         """Is ``node`` a module reference such as ``np`` or ``np.linalg``?"""
         while isinstance(node, ast.Attribute):
             node = node.value
         return isinstance(node, ast.Name) and isinstance(
             self.ctx.namespace.get(node.id), types.ModuleType)
+
+
+def _index_concatenate(node, ctx):
+    """``np.r_[x, 0:1:5j, y]`` as ``index_concatenate((x, np.linspace(0, 1, 5), y),
+    np.r_)`` (``np.c_`` alike): a call whose rules follow every item, with each slice
+    item as the array NumPy makes of it (``np.arange``, or ``np.linspace`` for a
+    complex step), so that its bounds are differentiated too."""
+    from .rules.constructors import index_concatenate
+
+    items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    items = [_slice_values(item, ctx) if isinstance(item, ast.Slice) else item
+             for item in items]
+    func = ast.Name(ctx.bind(index_concatenate, "index_concatenate"), ast.Load())
+    return ast.Call(func, [ast.Tuple(items, ast.Load()), node.value], [])
+
+
+def _index_grid(node, sparse, ctx):
+    """``np.mgrid[a:b:3j, 0:n]`` as NumPy functions with rules, so that the bounds are
+    differentiated: each slice as the vector NumPy makes of it (see
+    :func:`_slice_values`), the ``k``-th reshaped to lie along axis ``k`` and, for
+    ``np.mgrid``, broadcast to the grid's shape and stacked (``np.ogrid`` gives the tuple
+    of the reshaped vectors, in their common dtype). A vector is written again where it
+    is needed again (its size): it is cheap, and desugar writes expressions only. One
+    slice (not a tuple) gives its vector."""
+    np_name = ctx.numpy()
+    if not isinstance(node.slice, ast.Tuple):
+        return _slice_values(node.slice, ctx) if isinstance(node.slice, ast.Slice) else node
+    items = node.slice.elts
+    if not all(isinstance(item, ast.Slice) for item in items):
+        raise ctx.error(node, "np.mgrid and np.ogrid take slices only (start:stop:step)")
+    def vector(k):  # a new node at each use
+        return _slice_values(copy.deepcopy(items[k]), ctx)
+
+    count = len(items)
+    grids = []
+    for k in range(count):
+        grid = vector(k)
+        if sparse:  # np.mgrid's np.stack promotes the dtypes itself
+            dtype = ast.Call(_attr(np_name, "result_type"), [vector(j) for j in range(count)],
+                             [])
+            grid = ast.Call(_attr(np_name, "asarray"), [grid], [ast.keyword("dtype", dtype)])
+        shape = ast.Tuple([ast.Constant(-1 if j == k else 1) for j in range(count)], ast.Load())
+        grid = ast.Call(_attr(np_name, "reshape"), [grid, shape], [])
+        if not sparse:
+            sizes = ast.Tuple([ast.Call(_attr(np_name, "size"), [vector(j)], [])
+                               for j in range(count)], ast.Load())
+            grid = ast.Call(_attr(np_name, "broadcast_to"), [grid, sizes], [])
+        grids.append(grid)
+    if sparse:
+        return ast.Tuple(grids, ast.Load())
+    return ast.Call(_attr(np_name, "stack"), [ast.List(grids, ast.Load())], [])
+
+
+def _slice_values(item, ctx):
+    """The array ``np.r_`` makes of the slice ``start:stop:step``: ``np.linspace(start,
+    stop, n)`` for a complex literal step ``nj``, else ``np.arange(start, stop, step)``."""
+    np_name = ctx.numpy()
+    start = item.lower or ast.Constant(0)
+    stop = item.upper or ast.Constant(None)
+    step = item.step
+    if isinstance(step, ast.Constant) and isinstance(step.value, complex):
+        count = ast.Constant(int(abs(step.value)))
+        return ast.Call(_attr(np_name, "linspace"), [start, stop, count], [])
+    return ast.Call(_attr(np_name, "arange"), [start, stop] + ([step] if step else []), [])
+
+
+def _has_sublists(call, ctx):
+    """Is ``call`` an einsum in the sublist form, ``np.einsum(a, [0, 1], b, [1, 2])``: a
+    display in the second place that holds no numbers but integers (an operand written
+    as ``[1.0, 2.0]`` is not a sublist), and no subscripts string in the first?"""
+    args = call.args
+    return (len(args) > 1 and isinstance(args[1], (ast.List, ast.Tuple))
+            and not (isinstance(args[0], ast.Constant) and isinstance(args[0].value, str))
+            and not any(isinstance(e, ast.Constant) and _label(e, ctx) is None
+                        for e in args[1].elts))
+
+
+def _einsum_with_subscripts(call, ctx):
+    """``np.einsum(a, [0, 1], b, [1, 2], [0, 2])`` as ``np.einsum('AB,BC->AC', a, b)``:
+    the subscripts as the string NumPy makes of the sublists (label ``k`` is the
+    ``k``-th of ``A..Za..z``, so an implicit result keeps its order), which the rules
+    read. Every sublist must be written out, with integer labels and ``...``."""
+    args = call.args
+    operands, sublists = args[0::2], args[1::2]
+    if len(args) % 2:  # the result's sublist last
+        operands, sublists = operands[:-1], sublists + [args[-1]]
+    parts = []
+    for sublist in sublists:
+        labels = sublist.elts if isinstance(sublist, (ast.List, ast.Tuple)) else None
+        labels = labels and [_label(label, ctx) for label in labels]
+        if labels is None or None in labels:
+            raise ctx.error(sublist, "np.einsum's sublists must be written out as lists of "
+                                     "integer labels (or ...) to be differentiated: or pass "
+                                     "the subscripts as a string such as 'ij,jk->ik'")
+        parts.append("".join("..." if label is Ellipsis else string.ascii_letters[
+            (label + 26) % 52] for label in labels))
+    subscripts = ",".join(parts[:len(operands)])
+    if len(parts) > len(operands):
+        subscripts += "->" + parts[-1]
+    if any(isinstance(a, ast.Starred) for a in operands):
+        raise ctx.error(call, "np.einsum's sublist form with *operands is not supported: "
+                              "pass the subscripts as a string such as 'ij,jk->ik'")
+    return ast.Call(call.func, [ast.Constant(subscripts)] + list(operands), call.keywords)
+
+
+def _label(node, ctx):
+    """The label ``node`` writes in a sublist (an int from 0 to 51, or ``Ellipsis``), or
+    ``None``."""
+    if isinstance(node, ast.Constant) and (node.value is Ellipsis or type(node.value) is int
+                                           and 0 <= node.value < 52):
+        return node.value
+    if isinstance(node, ast.Name) and node.id == "Ellipsis" \
+            and ctx.namespace.get(node.id, Ellipsis) is Ellipsis:
+        return Ellipsis
+    return None
 
 
 def _is_number(node, value):

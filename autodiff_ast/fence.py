@@ -378,6 +378,8 @@ def _check_target(target, ctx):
 
 
 def _check_expression(expr, ctx):
+    # a complex step counts samples, as in np.r_[0:1:5j] (desugar writes np.linspace)
+    steps = {id(n.step) for n in ast.walk(expr) if isinstance(n, ast.Slice)}
     for node in ast.walk(expr):
         if isinstance(node, (ast.expr_context, ast.comprehension, ast.arguments, ast.arg)):
             continue
@@ -388,7 +390,8 @@ def _check_expression(expr, ctx):
         if isinstance(node, ast.Dict) and not all(
                 isinstance(k, ast.Constant) for k in node.keys):
             raise ctx.error(node, "a dict display needs constant keys ({'W': W, 'b': b})")
-        if isinstance(node, ast.Constant) and isinstance(node.value, complex):
+        if isinstance(node, ast.Constant) and isinstance(node.value, complex) \
+                and id(node) not in steps:
             raise ctx.error(node, "complex numbers are not supported")
         if not isinstance(node, EXPRESSIONS):
             raise ctx.error(node, _message(node))

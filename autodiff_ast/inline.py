@@ -31,7 +31,7 @@ import numpy as np
 from . import runtime
 from .astutil import clone
 from .errors import AutodiffError
-from .rules.registry import given, is_literal, same
+from .rules.registry import given, is_display, is_literal, same
 
 
 class RuleBindingError(AutodiffError, TypeError):
@@ -217,8 +217,8 @@ def _as_value(node):
 
 class _Substitute(ast.NodeTransformer):
     """Parameters and locals to their atoms; the rule module's globals to namespace names;
-    the compile-time questions ``is_literal(x)``, ``given(x)`` and ``same(x1, x2)``
-    answered."""
+    the compile-time questions ``is_literal(x)``, ``given(x)``, ``is_display(x)`` and
+    ``same(x1, x2)`` answered."""
 
     def __init__(self, substitutions, defaulted, rule, ctx):
         self.substitutions, self.defaulted = substitutions, defaulted
@@ -232,6 +232,9 @@ class _Substitute(ast.NodeTransformer):
             a, b = (self.substitutions.get(getattr(n, "id", None), n) for n in node.args)
             return ast.Constant(isinstance(a, ast.Name) and isinstance(b, ast.Name)
                                 and a.id == b.id)
+        if question is is_display and len(node.args) == 1:
+            arg = self.substitutions.get(getattr(node.args[0], "id", None), node.args[0])
+            return ast.Constant(isinstance(arg, (ast.List, ast.Tuple)))
         if question in (is_literal, given) and len(node.args) == 1:
             name = getattr(node.args[0], "id", None)
             if question is given:

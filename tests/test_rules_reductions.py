@@ -5,7 +5,8 @@ and ``keepdims``, and plain tests of ties, zeros and NaNs."""
 import numpy as np
 import pytest
 
-from autodiff_ast import grad
+from autodiff_ast import grad, value_and_grad
+from autodiff_ast.testing import check_grads
 from sweep import case, function_from_source, sweep_tests, values
 
 V1, V2, V3 = (4,), (3, 4), (2, 3, 4)
@@ -133,10 +134,45 @@ CASES = [
                                     (V3, "axis=None, keepdims=True")],
                methods=[(V2, ""), (V3, "axis=-1")], extra="ddof=1"),
     case(np.std, "np.std(x, correction=1)", x=values(V2)),
+    # slices of one element: the standard deviation is 0 whatever they hold
+    case(np.std, "np.std(x)", x=np.array([3.0])),
+    case(np.std, "np.std(x)", x=3.0),
+    case(np.std, "np.std(x, axis=1)", x=values((3, 1))),
+    case(np.std, "np.std(x, axis=1, keepdims=True)", x=values((3, 1))),
+    case(np.std, "np.std(x, axis=(0, 2))", x=values((1, 3, 1))),
+    case(np.var, "np.var(x)", x=np.array([3.0])),
+    case(np.var, "np.var(x, axis=1, keepdims=True)", x=values((3, 1))),
 ]
 
 
 test_gradient, test_float32, test_tangent = sweep_tests(CASES)
+
+
+def test_std_of_one_element_has_a_zero_gradient():
+    """Was nan (0/0): the standard deviation of one element is 0 whatever it holds."""
+    def f(x):
+        return np.std(x) + np.sum(np.std(x * x, axis=0))
+
+    x = np.array([3.0])
+    value, dx = value_and_grad(f)(x)
+    assert value == 0.0
+    np.testing.assert_array_equal(dx, [0.0])
+    value, dx = value_and_grad(f)(np.array([[3.0]]))
+    assert value == 0.0
+    np.testing.assert_array_equal(dx, [[0.0]])
+
+
+def test_std_of_a_constant_slice_has_the_zero_subgradient():
+    """At a constant slice the standard deviation is a norm at 0 (not differentiable):
+    its gradient is the subgradient 0, which central differences (|h| - |-h|) / 2h
+    agree with; the other slice's gradient is the usual one."""
+    def f(x):
+        return np.sum(np.std(x, axis=0, ddof=1) * np.array([1.0, 2.0]))
+
+    x = np.array([[1.0, 2.0], [1.0, 5.0], [1.0, -2.0]])
+    dx = check_grads(f, x)
+    np.testing.assert_array_equal(dx[:, 0], 0.0)
+    assert np.all(dx[:, 1] != 0.0)
 
 
 # ----- plain tests ----------------------------------------------------------------------

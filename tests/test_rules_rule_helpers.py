@@ -21,7 +21,7 @@ from autodiff_ast.transforms import hvp
 from sweep import case, function_from_source, sweep_tests, values
 
 SHAPE = {name: getattr(shape, name) for name in (
-    "unconcatenate", "concatenate_pieces", "unconcatenate_piece", "concatenate_piece",
+    "unconcatenate", "unjoin", "concatenate_pieces", "unconcatenate_piece", "concatenate_piece",
     "untile", "unrepeat", "untake", "undiagonal", "unpad", "uncast", "unravel", "reravel",
     "unsort", "resort", "transpose")}
 REDUCTIONS = {name: getattr(reductions, name) for name in (
@@ -83,6 +83,10 @@ SHAPE_CASES = [
            a=np.zeros((2, 3)), b=np.zeros(4)),
     shaped("unconcatenate", "unconcatenated_three(g, a, b, c)", ("g",), g=values((3, 3)),
            a=np.zeros(3), b=np.zeros((3, 1)), c=np.zeros(3)),  # np.column_stack's pieces
+    # one variable joined: an array's adjoint is an array of its shape (np.vstack(x))
+    shaped("unjoin", "unjoin(g, a, 0)", ("g",), g=values((2, 3)), a=np.zeros((2, 3))),
+    shaped("unjoin", "unjoin(g, a, 1)", ("g",), g=values((3, 2)), a=np.zeros((2, 3))),
+    shaped("unjoin", "unjoin(g, a, None)", ("g",), g=values((24,)), a=np.zeros((2, 3, 4))),
     shaped("concatenate_pieces", "concatenate_pieces([p, q], g, [a, b], 0)", ("p", "q"),
            p=values((2,), seed=1), q=values((3,), seed=2), g=np.zeros(5), a=np.zeros(2),
            b=np.zeros(3)),

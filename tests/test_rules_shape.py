@@ -110,6 +110,9 @@ CASES = [
     case(np.concatenate, "np.concatenate([x, np.ones((2, 3)), x * y], axis=0)", x=V2,
          y=values((2, 3), seed=1)),
     case(np.concatenate, "np.concatenate([x])", x=V2),
+    # a constant first: its tangent is zeros, the tangent of x follows it
+    case(np.concatenate, "np.concatenate((np.ones(2), x))", x=V1),
+    case(np.concatenate, "np.concatenate((np.ones((2, 3)), x), axis=1)", x=V2),
     case(np.stack, "np.stack([x, y])", x=V2, y=values((2, 3), seed=1)),
     case(np.stack, "np.stack((x, y, x), axis=1)", x=V2, y=values((2, 3), seed=1)),
     case(np.stack, "np.stack([x, y], axis=-1)", x=V3, y=values((2, 3, 4), seed=1)),
@@ -126,6 +129,19 @@ CASES = [
     case(np.column_stack, "np.column_stack((x, y))", x=values((3, 2)), y=values((3,), seed=1)),
     case(np.dstack, "np.dstack([x, y])", x=V2, y=values((2, 3), seed=1)),
     case(np.dstack, "np.dstack([x, y])", x=V1, y=values((4,), seed=1)),
+    # one array joined: its rows (the gradient was a list of the rows' gradients)
+    case(np.vstack, "np.vstack(x)", x=V2),
+    case(np.vstack, "np.vstack(x)", x=V3),
+    case(np.hstack, "np.hstack(x)", x=V2),
+    case(np.hstack, "np.hstack(x)", x=V3),
+    case(np.column_stack, "np.column_stack(x)", x=V2),
+    case(np.column_stack, "np.column_stack(x)", x=V3),
+    case(np.dstack, "np.dstack(x)", x=V2),
+    case(np.concatenate, "np.concatenate(x)", x=V2),
+    case(np.concatenate, "np.concatenate(x, axis=1)", x=V3),
+    case(np.concatenate, "np.concatenate(x, axis=None)", x=V3),
+    case(np.stack, "np.stack(x, axis=1)", x=V2),
+    case(np.append, "np.append(x, x)", x=V2),
     case(np.append, "np.append(x, y)", x=V2, y=values((2,), seed=1)),
     case(np.append, "np.append(x, y, axis=0)", x=V2, y=values((1, 3), seed=1)),
     case(np.split, "np.split(x, 2)[1]", x=V1),
@@ -247,6 +263,19 @@ CASES = [
 
 
 test_gradient, test_float32, test_tangent = sweep_tests(CASES)
+
+
+@pytest.mark.parametrize("join", [np.vstack, np.hstack, np.column_stack, np.dstack,
+                                  np.concatenate, np.stack])
+def test_the_gradient_of_one_joined_array_is_an_array_of_its_shape(join):
+    """``np.vstack(x)`` joins the rows of ``x``: the gradient is an ndarray like ``x``
+    (it was a Python list of the rows' gradients)."""
+    f = function_from_source(
+        "f", f"def f(x):\n    return np.sum(np.{join.__name__}(x) ** 2)\n", {})
+    x = values((2, 3))
+    dx = check_grads(f, x)
+    assert type(dx) is np.ndarray and dx.shape == (2, 3)
+    np.testing.assert_allclose(dx, 2 * x)
 
 
 # ----- sorting at ties: the subgradient of the stable order ---------------------------

@@ -4,7 +4,7 @@ See ``registry`` for the rule shape and ``adjoint`` / ``nondifferentiable`` for 
 rules; each other module holds one family of rules.
 """
 
-from . import (arithmetic, elementwise, gradient_control, linalg,  # noqa: F401
+from . import (arithmetic, constructors, elementwise, gradient_control, linalg,  # noqa: F401
                python_builtins, reductions, runtime_helpers, shape, zero_gradient)
 # ``elementwise`` here is the declaration function, not the module of elementwise rules
 # (import that as ``autodiff_ast.rules.elementwise`` through ``sys.modules``)

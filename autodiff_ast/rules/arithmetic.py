@@ -39,11 +39,24 @@ def divide(g, ans, x1, x2):
 
 @adjoint(np.power, ast.Pow)
 def power(g, ans, x1, x2):
-    """Where ``x1`` is 0 the gradient with respect to the exponent is 0 (as its limit
-    from the right is); for a negative base it is ``nan`` unless the power is 0."""
+    """Where ``x2`` is 0 the power is 1 for every ``x1``: its gradient with respect to
+    ``x1`` is 0, also at ``x1 = 0`` (the exponent ``x2 - 1 + (x2 == 0)`` is 1 there, not
+    -1). Where ``x1`` is 0 the gradient with respect to the exponent is 0 (as its limit
+    from the right is, and as autograd and JAX give); for a negative base it is ``nan``
+    unless the power is 0. Zeros are ``0.0 * g``, not ``None``, so that forward mode,
+    which derives the tangent from this rule, has a term for each argument."""
     if is_literal(x1):
-        return None, g * ans * math.log(x1)
-    return g * x2 * x1 ** (x2 - 1), g * ans * np.log(np.where(x1 == 0, 1, x1))
+        if x1 > 0:
+            return None, g * ans * math.log(x1)
+        if x1 == 0:
+            return None, 0.0 * g
+        return None, g * ans * math.nan
+    if is_literal(x2):
+        if x2 == 0:
+            return 0.0 * g, None
+        return g * x2 * x1 ** (x2 - 1), None
+    return (g * x2 * x1 ** (x2 - 1 + (x2 == 0)),
+            g * ans * np.log(np.where(x1 == 0, 1, x1)))
 
 
 @adjoint(np.negative, ast.USub)

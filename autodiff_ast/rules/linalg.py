@@ -25,6 +25,7 @@ from collections import Counter
 
 import numpy as np
 
+from ..errors import MissingRuleError
 from ..runtime import matmul_lhs, matmul_rhs, unbroadcast, zeros_like
 from .registry import adjoint, given, is_literal, multilinear, tangent
 
@@ -213,8 +214,9 @@ def tensordot(g, ans, a, b, axes=2):
     return tensordot_lhs(g, a, b, axes), tensordot_rhs(g, a, b, axes)
 
 
-_INTERLEAVED = ("the gradient of np.einsum needs the subscripts as a string such as "
-                "'ij,jk->ik' (the form einsum(a, [0, 1], b, [1, 2]) is not supported)")
+_INTERLEAVED = ("the derivative of np.einsum needs the subscripts as a string such as "
+                "'ij,jk->ik', or the sublists written out in the call (np.einsum(a, [0, 1], b, "
+                "[1, 2])): sublists held in variables are not supported")
 
 
 def _einsum_subscripts(subscripts, ndims):
@@ -228,7 +230,7 @@ def _einsum_subscripts(subscripts, ndims):
     (['Aij', 'jk'], 'Aik')
     """
     if not isinstance(subscripts, str):
-        raise NotImplementedError(_INTERLEAVED)
+        raise MissingRuleError(_INTERLEAVED)
     subscripts = subscripts.replace(" ", "")
     inputs, arrow, output = subscripts.partition("->")
     inputs = inputs.split(",")
@@ -297,7 +299,7 @@ def einsum(g, ans, subscripts, operand0, operand1=None, operand2=None, *, out=No
     """One to three operands, with the subscripts as a string (``'ij,jk->ik'``, implicit
     results and ``...`` included); see :func:`einsum_operand_adjoint`."""
     if not isinstance(subscripts, str):
-        raise NotImplementedError(_INTERLEAVED)
+        raise MissingRuleError(_INTERLEAVED)
     # every return has four items: a rule called at run time is read by its first return
     if not given(operand1):
         return None, einsum_operand_adjoint(g, subscripts, (operand0,), 0), None, None
@@ -355,9 +357,18 @@ def kron(g, ans, a, b):
 @adjoint(np.cross, broadcasts=True)
 def cross(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """Of 3-vectors (and stacks of them): ``g . (a x b) = a . (b x g) = b . (g x a)``.
-    Each adjoint is a cross product laid out like its argument."""
-    if given(axis):
+    Each adjoint is a cross product laid out like its argument. ``axis``, unless it is
+    None, overrides ``axisa``, ``axisb`` and ``axisc`` (as in NumPy); where it is known
+    only at run time the choice is an expression, so that the rule still inlines."""
+    if is_literal(axis):
         return np.cross(b, g, axis=axis), np.cross(g, a, axis=axis)
+    if given(axis):
+        return (np.cross(b, g, axisa=axisb if axis is None else axis,
+                         axisb=axisc if axis is None else axis,
+                         axisc=axisa if axis is None else axis),
+                np.cross(g, a, axisa=axisc if axis is None else axis,
+                         axisb=axisa if axis is None else axis,
+                         axisc=axisb if axis is None else axis))
     if axisa == -1 and axisb == -1 and axisc == -1:
         return np.cross(b, g), np.cross(g, a)
     return (np.cross(b, g, axisa=axisb, axisb=axisc, axisc=axisa),
@@ -587,7 +598,9 @@ def eigvalsh(g, ans, a, UPLO="L"):
 
 multilinear(np.matmul, ast.MatMult, np.dot, np.vdot, np.inner, np.outer, np.tensordot, np.kron,
             np.cross)
-multilinear(np.einsum, params=("operand0", "operand1", "operand2"))
+# "subscripts" too: a string is never differentiated, and in the sublist form held in
+# variables (np.einsum(a, s, b, t), which desugar cannot rewrite) it is the first operand
+multilinear(np.einsum, params=("subscripts", "operand0", "operand1", "operand2"))
 
 # The others have explicit tangent rules: norms, inverses, solvers, decompositions.
 

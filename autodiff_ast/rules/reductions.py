@@ -525,15 +525,21 @@ def var(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False, correction=
 
 @adjoint(np.std)
 def std(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False, correction=None):
-    """``d std / d a = (a - mean) / ((n - ddof) std)`` reuses the result; where the
-    standard deviation is 0 (a constant slice) the gradient is not finite."""
+    """``d std / d a = (a - mean) / ((n - ddof) std)`` reuses the result. Where the
+    standard deviation is 0 (a slice of one element, whose standard deviation is 0
+    whatever it holds, or a constant slice, where 0 is the subgradient of least norm)
+    ``a - mean`` is 0 and so is the gradient: the divisor's 0 is replaced by 1 (0/0 was
+    ``nan``)."""
     if axis is None:
         return g * (a - np.mean(a)) / (
-            (np.size(a) - (ddof if correction is None else correction)) * ans)
+            (np.size(a) - (ddof if correction is None else correction))
+            * np.where(ans == 0, 1, ans))
     if keepdims:
         return g * (a - np.mean(a, axis=axis, keepdims=True)) / (
-            (reduced_count(a, axis) - (ddof if correction is None else correction)) * ans)
-    return np.expand_dims(g / ans, axis) * (a - np.mean(a, axis=axis, keepdims=True)) / (
+            (reduced_count(a, axis) - (ddof if correction is None else correction))
+            * np.where(ans == 0, 1, ans))
+    return np.expand_dims(g / np.where(ans == 0, 1, ans), axis) * (
+        a - np.mean(a, axis=axis, keepdims=True)) / (
         reduced_count(a, axis) - (ddof if correction is None else correction))
 
 
@@ -651,14 +657,16 @@ def var_tangent(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False, cor
 
 @tangent(np.std)
 def std_tangent(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False, correction=None):
-    """``d std = sum((a - mean) da) / ((n - ddof) std)`` reuses the result; not finite
-    where the standard deviation is 0 (a constant slice), as the gradient."""
+    """``d std = sum((a - mean) da) / ((n - ddof) std)`` reuses the result; 0 where the
+    standard deviation is 0, as the gradient."""
     if axis is None:
         return np.sum((a - np.mean(a)) * g, keepdims=keepdims) / (
-            (np.size(a) - (ddof if correction is None else correction)) * ans)
+            (np.size(a) - (ddof if correction is None else correction))
+            * np.where(ans == 0, 1, ans))
     return np.sum((a - np.mean(a, axis=axis, keepdims=True)) * g, axis=axis,
                   keepdims=keepdims) / (
-        (reduced_count(a, axis) - (ddof if correction is None else correction)) * ans)
+        (reduced_count(a, axis) - (ddof if correction is None else correction))
+        * np.where(ans == 0, 1, ans))
 
 
 # ----- the rules of the helpers above and of rules that generated code calls ----------

@@ -117,6 +117,18 @@ def given(x):
     return x is not None
 
 
+def is_display(x):
+    """In a rule: is the argument ``x`` a list or tuple written out in the call
+    (``np.vstack([a, b])``), not a variable (``np.vstack(x)``, where ``x`` may hold an
+    array whose rows are joined)?
+
+    The compiler answers at compile time: the adjoint of a display is unpacked into its
+    elements' adjoints, that of a variable is one value. Run as plain Python it answers
+    ``isinstance(x, (list, tuple))``.
+    """
+    return isinstance(x, (list, tuple))
+
+
 def same(x1, x2):
     """In a rule: are ``x1`` and ``x2`` the same variable (``x * x``)?
 

@@ -33,7 +33,8 @@ arrays, ``np.meshgrid`` of more than three arrays, ``np.pad`` modes that compute
 import numpy as np
 
 from ..runtime import unbroadcast
-from .registry import SEQUENCE, Attribute, adjoint, given, is_literal, linear, tangent
+from .registry import (SEQUENCE, Attribute, adjoint, given, is_display, is_literal, linear,
+                       tangent)
 
 # ----- helpers called by generated code ------------------------------------------------
 
@@ -59,6 +60,23 @@ def unconcatenate(g, arrays, axis=0):
         extents = [np.shape(a)[axis] if np.ndim(a) == np.ndim(g) else 1 for a in arrays]
     pieces = np.split(g, np.cumsum(extents)[:-1], axis=axis)
     return [np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays)]
+
+
+def unjoin(g, arrays, axis=0):
+    """The adjoint of ``arrays`` when the call names one variable (``np.vstack(x)``): an
+    array of its shape when it holds an array (whose rows were joined), else the list of
+    its items' adjoints, as :func:`unconcatenate` gives.
+
+    >>> unjoin(np.arange(4.0), np.zeros((2, 2)))
+    array([[0., 1.],
+           [2., 3.]])
+    >>> unjoin(np.arange(4.0), [np.zeros(2), np.zeros(2)])
+    [array([0., 1.]), array([2., 3.])]
+    """
+    adjoints = unconcatenate(g, arrays, axis)
+    if isinstance(arrays, np.ndarray):
+        return np.reshape(adjoints, np.shape(arrays))
+    return adjoints
 
 
 def concatenate_pieces(pieces, g, arrays, axis=0):
@@ -427,6 +445,11 @@ def roll(g, ans, a, shift, axis=None):
 
 @adjoint(np.concatenate)
 def concatenate(g, ans, arrays, axis=0):
+    """``arrays`` written out (``[a, b]``) gets one adjoint per element; one variable
+    gets one adjoint (an array of its shape when it holds an array: its rows were
+    joined)."""
+    if not is_display(arrays):
+        return unjoin(g, arrays, axis)
     if not given(axis):
         return unconcatenate(g, arrays)
     return unconcatenate(g, arrays, axis)
@@ -444,21 +467,29 @@ def stack(g, ans, arrays, axis=0):
 @adjoint(np.hstack)
 def hstack(g, ans, tup):
     """Joined along the first axis for 1-D arrays, else along the second."""
+    if not is_display(tup):
+        return unjoin(g, tup, 0 if np.ndim(ans) == 1 else 1)
     return unconcatenate(g, tup, 0 if np.ndim(ans) == 1 else 1)
 
 
 @adjoint(np.vstack)
 def vstack(g, ans, tup):
+    if not is_display(tup):
+        return unjoin(g, tup, 0)
     return unconcatenate(g, tup, 0)
 
 
 @adjoint(np.column_stack)
 def column_stack(g, ans, tup):
+    if not is_display(tup):
+        return unjoin(g, tup, 1)
     return unconcatenate(g, tup, 1)
 
 
 @adjoint(np.dstack)
 def dstack(g, ans, tup):
+    if not is_display(tup):
+        return unjoin(g, tup, 2)
     return unconcatenate(g, tup, 2)
 
 
@@ -672,6 +703,13 @@ def unconcatenate_(d, ans, g, arrays, axis=0):
     return concatenate_pieces(d, g, arrays, axis)
 
 
+@adjoint(unjoin)
+def unjoin_(d, ans, g, arrays, axis=0):
+    """``d`` is an array of ``arrays``' shape or a list of its items' adjoints: joined
+    back into ``g``'s shape either way."""
+    return concatenate_pieces(d, g, arrays, axis)
+
+
 @adjoint(concatenate_pieces)
 def concatenate_pieces_(d, ans, pieces, g, arrays, axis=0):
     return unconcatenate(d, arrays, axis)
@@ -740,7 +778,7 @@ def resort_(e, ans, t, a, axis=-1):
     return unsort(e, a, axis)
 
 
-linear(unconcatenate, concatenate_pieces, unconcatenate_piece, concatenate_piece, untile,
+linear(unconcatenate, unjoin, concatenate_pieces, unconcatenate_piece, concatenate_piece, untile,
        unrepeat, untake, undiagonal, unpad, uncast, unravel, reravel, unsort, resort)
 
 

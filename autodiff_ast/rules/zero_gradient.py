@@ -1,6 +1,12 @@
 """Functions whose gradient is zero wherever it exists: shape queries, comparisons,
 rounding, integer-valued selections, constructors of constant arrays. Their results are
 never active, so nothing flows back through them and no error is raised.
+
+Each is either independent of the values of its float arguments (shapes, types,
+``np.zeros_like``) or piecewise constant in them (comparisons, rounding, ``argmax``);
+``tests/test_rules_zero_gradient.py`` checks this for every entry. Constructors whose
+values do depend on a float argument (``np.linspace``, ``np.arange``) have rules in
+``constructors``.
 """
 
 import builtins
@@ -23,7 +29,7 @@ nondifferentiable(
     np.allclose, np.isclose, np.array_equal,
     # constructors of constant arrays
     np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye, np.identity,
-    np.arange, np.linspace, np.tri,
+    np.tri,
 )
 
 # np.fix is deprecated in newer NumPy releases (and may go): registered while it exists.
