@@ -156,6 +156,11 @@ class _Methods(ast.NodeTransformer):
                                        f"which is indexed by position: read the field as "
                                        f"{text}.{node.slice.value} ({text}[...] with a string "
                                        f"is for dicts)")
+        if self._refers_to(node.value, np.r_) or self._refers_to(node.value, np.c_):
+            return ast.copy_location(_index_concatenate(node, self.ctx), node)
+        if self._refers_to(node.value, np.mgrid) or self._refers_to(node.value, np.ogrid):
+            return ast.copy_location(_index_grid(node, self._refers_to(node.value, np.ogrid),
+                                                 self.ctx), node)
         return node
 
     def _structure(self, expr):
@@ -240,15 +245,6 @@ class _Methods(ast.NodeTransformer):
         return (f"the method .{name}() is not supported: methods of objects (a layer's "
                 f".forward()) cannot be differentiated: call a function taking the arrays it "
                 f"uses as arguments")
-
-    def visit_Subscript(self, node):
-        self.generic_visit(node)
-        if self._refers_to(node.value, np.r_) or self._refers_to(node.value, np.c_):
-            return ast.copy_location(_index_concatenate(node, self.ctx), node)
-        if self._refers_to(node.value, np.mgrid) or self._refers_to(node.value, np.ogrid):
-            return ast.copy_location(_index_grid(node, self._refers_to(node.value, np.ogrid),
-                                                 self.ctx), node)
-        return node
 
     def _refers_to(self, node, function):
         """Is ``node`` a reference (``np.einsum``, an imported name) to ``function``?"""
