@@ -153,6 +153,10 @@ def _run_sweeps(fn, ctx, function, args, params):
     body[-1] = ast.Return(ast.Call(ast.Name("locals", ast.Load()), [], []))
     fn.body = body
     fn.decorator_list = []
+    # every argument is passed (defaults applied below): no default is evaluated here
+    fn.args.defaults = [ast.Constant(None) for _ in fn.args.defaults]
+    fn.args.kw_defaults = [None if d is None else ast.Constant(None)
+                           for d in fn.args.kw_defaults]
     text = ast.unparse(ast.fix_missing_locations(fn))
     scope = codegen.define(text, f"circuit of {fn.name}", dict(ctx.namespace))
     try:
@@ -161,9 +165,12 @@ def _run_sweeps(fn, ctx, function, args, params):
         raise CircuitError(f"circuit: the arguments do not fit "
                            f"{function.__qualname__}: {exc}") from None
     bound.apply_defaults()
-    values = list(bound.arguments.values())
-    positional = [as_differentiable(v) if i in ctx.wrt else v for i, v in enumerate(values)]
-    return scope[fn.name](*positional[:len(params)])
+    values = [as_differentiable(v) if i in ctx.wrt else v
+              for i, v in enumerate(bound.arguments.values())]
+    count = len(fn.args.posonlyargs) + len(fn.args.args)
+    keywords = dict(zip(params[count:], values[count:]))  # keyword-only, renamed
+    keywords[ctx.seed] = 1.0
+    return scope[fn.name](*values[:count], **keywords)
 
 
 def _is_data(name, ctx):
