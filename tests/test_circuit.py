@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import autodiff_ast
-from autodiff_ast import AutodiffError, circuit, value_and_grad
+from autodiff_ast import AutodiffError, NonScalarOutputError, circuit, value_and_grad
 from autodiff_ast.circuit import CircuitError, DrawingError, NodeKind
 from autodiff_ast.circuit.draw import GRADIENT_COLOR, VALUE_COLOR
 from sweep import load_example
@@ -195,9 +195,24 @@ def test_a_loop_is_a_located_error():
     assert issubclass(CircuitError, AutodiffError)
 
 
-def test_wrt_must_index_the_arguments():
-    with pytest.raises(CircuitError, match="wrt=5 must be indices of the 3 arguments"):
+def test_wrt_names_or_indexes_the_arguments():
+    with pytest.raises(CircuitError, match=r"wrt=5 must name or index the 3 arguments "
+                                           r"given \(x, y, z\)"):
         circuit(lecture.add_multiply, 1.0, 2.0, 3.0, wrt=5)
+    by_name = circuit(lecture.add_multiply, -2.0, 5.0, -4.0, wrt=("z", -3))
+    assert [(e.name, e.value, e.gradient) for e in by_name.edges] == [
+        ("x", "-2.00", "-4.00"), ("y", "5.00", None), ("q", "3.00", "-4.00"),
+        ("z", "-4.00", "3.00"), ("out", "-12.00", "1.00")]
+
+
+def doubled(x):
+    return x * 2.0
+
+
+def test_a_non_scalar_output_is_an_error_saying_so():
+    with pytest.raises(NonScalarOutputError, match=r"circuit: .*shape \(2,\)[\s\S]*"
+                                                   r"draw the reduced output"):
+        circuit(doubled, np.ones(2))
 
 
 def test_save_writes_svg_and_needs_dot_for_png(tmp_path, monkeypatch):

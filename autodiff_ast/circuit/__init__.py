@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import inspect
 import os
 
 from . import draw, graph
@@ -32,17 +33,11 @@ LAYOUTS = ("auto", "dot", "python")
 
 def circuit(function, *args, wrt=0, collapse=()):
     """The :class:`Circuit` of ``function`` called with ``args``, with gradients with
-    respect to the parameters ``wrt`` (an index or a tuple of indices); ``collapse``
+    respect to the parameters ``wrt`` (an index or name, or a tuple of them); ``collapse``
     lists groups to draw as one node (see :meth:`Circuit.collapse`). The function must be
     straight-line code after inlining (no branch, loop or in-place write: a located
     :class:`CircuitError` says where) with a scalar output."""
-    indices = tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,)
-    count = len(args)
-    indices = tuple(i + count if isinstance(i, int) and i < 0 else i for i in indices)
-    if not all(isinstance(i, int) and 0 <= i < count for i in indices):
-        raise CircuitError(f"circuit: wrt={wrt!r} must be indices of the {count} "
-                           f"arguments given")
-    nodes, edges, groups = graph.build(trace(function, args, indices))
+    nodes, edges, groups = graph.build(trace(function, args, _indices(function, args, wrt)))
     drawn = Circuit(nodes, edges, groups, getattr(function, "__qualname__", "function"))
     return drawn.collapse(*collapse) if collapse else drawn
 
@@ -113,6 +108,26 @@ class Circuit:
     def __repr__(self):
         gates = sum(n.kind is NodeKind.GATE for n in self.nodes)
         return f"<Circuit of {self.name}: {gates} gates, {len(self.edges)} wires>"
+
+
+def _indices(function, args, wrt):
+    """The indices of the arguments named by ``wrt`` (indices or parameter names)."""
+    items = tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,)
+    try:
+        names = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        names = []
+    count = len(args)
+    indices = []
+    for item in items:
+        index = names.index(item) if isinstance(item, str) and item in names else item
+        if isinstance(index, int) and not isinstance(index, bool) and index < 0:
+            index += count
+        if not (isinstance(index, int) and not isinstance(index, bool) and 0 <= index < count):
+            raise CircuitError(f"circuit: wrt={wrt!r} must name or index the {count} "
+                               f"arguments given ({', '.join(names[:count])})")
+        indices.append(index)
+    return tuple(indices)
 
 
 def _matches(group, target):

@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import codegen, normal_form, pipeline, source
 from ..astutil import clone, local_names
-from ..errors import AutodiffError
+from ..errors import AutodiffError, NonScalarOutputError
 from ..reverse import parameter_names, reverse
 
 # what a circuit cannot draw: normal-form statement kinds that are not one gate
@@ -72,11 +72,11 @@ def trace(function, args, wrt):
         if name == "reverse":
             break
         fn = run(fn, ctx)
-    body = [s for s in fn.body if normal_form.kind(s, ctx) != "forward_only"]
-    _check_drawable(body, ctx)
+    _check_drawable(fn.body, ctx)
     display = _rename(fn, ctx)
-    fn.body = [s for s in fn.body if normal_form.kind(s, ctx) != "forward_only"]
-    statements = [clone(s) for s in fn.body[:-1]]  # reverse changes fn's
+    # gates: not prints, asserts or functions defined in the function (they still run)
+    statements = [clone(s) for s in fn.body[:-1]  # clones: reverse changes fn's
+                  if normal_form.kind(s, ctx) != "forward_only"]
     result = fn.body[-1].value.id if isinstance(fn.body[-1].value, ast.Name) else None
     params = parameter_names(fn)
     snapshot = _run_sweeps(reverse(fn, ctx), ctx, function, args, params)
@@ -170,7 +170,12 @@ def _run_sweeps(fn, ctx, function, args, params):
     count = len(fn.args.posonlyargs) + len(fn.args.args)
     keywords = dict(zip(params[count:], values[count:]))  # keyword-only, renamed
     keywords[ctx.seed] = 1.0
-    return scope[fn.name](*values[:count], **keywords)
+    try:
+        return scope[fn.name](*values[:count], **keywords)
+    except NonScalarOutputError as error:
+        raise NonScalarOutputError(
+            f"circuit: {error} A circuit draws the gradient of a scalar: draw the "
+            f"reduced output (np.sum of it, say).") from None
 
 
 def _is_data(name, ctx):
