@@ -7,12 +7,12 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from sweep import load_example
 
 import autodiff_ast
 from autodiff_ast import AutodiffError, NonScalarOutputError, circuit, value_and_grad
 from autodiff_ast.circuit import CircuitError, DrawingError, NodeKind
 from autodiff_ast.circuit.draw import GRADIENT_COLOR, VALUE_COLOR
-from sweep import load_example
 
 lecture = load_example("cs231n_lecture4")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -221,7 +221,7 @@ def test_save_writes_svg_and_needs_dot_for_png(tmp_path, monkeypatch):
     text = path.read_text()
     assert text == drawing.svg("python") and wire_labels(text, "z", gate_of(drawing, "*")) \
         == ("-4.00", "3.00")
-    assert 'label=<<font color="%s">-12.00</font>' % VALUE_COLOR in drawing.save(
+    assert f'label=<<font color="{VALUE_COLOR}">-12.00</font>' in drawing.save(
         tmp_path / "f.dot").read_text()
     with pytest.raises(CircuitError, match=r"cannot save as .*\.gif"):
         drawing.save(tmp_path / "f.gif")

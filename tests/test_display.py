@@ -66,5 +66,5 @@ def test_a_circuit_shows_its_svg():
     assert svg.lstrip().startswith(("<svg", "<?xml")) and "</svg>" in svg
     [y_wire] = drawing.wires("y")
     assert (y_wire.value, y_wire.gradient) == ("[2.00, 3.00]", "[0.46, -0.76]")  # tanh(x)
-    shown = {t.text for t in ET.fromstring(svg.encode()).iter("{%s}text" % SVG)}
+    shown = {t.text for t in ET.fromstring(svg.encode()).iter(f"{{{SVG}}}text")}
     assert "[0.46, -0.76]" in shown

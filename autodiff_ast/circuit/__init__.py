@@ -138,5 +138,5 @@ def _matches(group, target):
     return target in (group.callee, group.id)
 
 
-__all__ = ["circuit", "Circuit", "CircuitError", "DrawingError", "Node", "Edge", "Group",
-           "NodeKind"]
+__all__ = ["Circuit", "CircuitError", "DrawingError", "Edge", "Group", "Node", "NodeKind",
+           "circuit"]

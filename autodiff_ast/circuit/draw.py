@@ -50,14 +50,14 @@ def svg_python(nodes, edges, groups, title=""):
     boxes = _boxes(nodes, groups, layout, widths)
     right = max([layout.width] + [b[0] + b[2] + 10 for b in boxes.values()])
     bottom = max([layout.height] + [b[1] + b[3] + 10 for b in boxes.values()])
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{right:.0f}" '
-             f'height="{bottom:.0f}" viewBox="0 0 {right:.0f} {bottom:.0f}" '
-             f'font-family="{FONT}" font-size="12">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{right:.0f}" '
+              f'height="{bottom:.0f}" viewBox="0 0 {right:.0f} {bottom:.0f}" '
+              f'font-family="{FONT}" font-size="12">'),
              f"<title>{escape(title)}</title>",
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
-             'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-             '<path d="M 0 0 L 10 5 L 0 10 z" fill="#424242"/></marker></defs>',
-             f'<rect width="100%" height="100%" fill="white"/>']
+             ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
+              'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+              '<path d="M 0 0 L 10 5 L 0 10 z" fill="#424242"/></marker></defs>'),
+             '<rect width="100%" height="100%" fill="white"/>']
     for group in groups:
         if group.id in boxes:
             parts.append(_box_svg(group, boxes[group.id]))
@@ -73,10 +73,10 @@ def svg_python(nodes, edges, groups, title=""):
 def dot_text(nodes, edges, groups, title=""):
     """The circuit as Graphviz DOT text (left to right, a cluster per group)."""
     lines = ["digraph circuit {",
-             f'  graph [rankdir=LR, fontname="Helvetica", fontsize=10, nodesep=0.5, '
-             f'ranksep=1.1, label="{_dot_escape(title)}", labelloc=t];',
-             '  node [fontname="Helvetica", fontsize=12, shape=circle, width=0.55, '
-             'fixedsize=false, style=filled, fillcolor="#fafafa", color="#424242"];',
+             ('  graph [rankdir=LR, fontname="Helvetica", fontsize=10, nodesep=0.5, '
+              f'ranksep=1.1, label="{_dot_escape(title)}", labelloc=t];'),
+             ('  node [fontname="Helvetica", fontsize=12, shape=circle, width=0.55, '
+              'fixedsize=false, style=filled, fillcolor="#fafafa", color="#424242"];'),
              '  edge [fontname="Helvetica", fontsize=11, color="#424242", arrowsize=0.7];']
     children: dict = {}
     for group in groups:
@@ -109,7 +109,7 @@ def run_dot(text, fmt="svg"):
                            f"(apt-get install graphviz, brew install graphviz or "
                            f"conda install graphviz); .svg works without it")
     done = subprocess.run([program, f"-T{fmt}"], input=text.encode(), capture_output=True,
-                          timeout=60)
+                          timeout=60, check=False)
     if done.returncode != 0:
         raise DrawingError(f"dot failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout
@@ -207,10 +207,10 @@ def _edge_svg(edge, route, by_id, widths):
     mx, my = start[0] + max(STUB / 2, LABEL_CHAR_WIDTH * longest / 2 + 4), y0
     parts = [f'<g id="{escape(edge.id)}" class="edge">',
              f"<title>{escape(edge.name)}</title>",
-             f'<polyline points="{text}" fill="none" stroke="#424242" stroke-width="1.3" '
-             f'marker-end="url(#arrow)"/>',
-             f'<text class="value" x="{mx:.1f}" y="{my - 6:.1f}" text-anchor="middle" '
-             f'fill="{VALUE_COLOR}">{escape(edge.value or "")}</text>']
+             (f'<polyline points="{text}" fill="none" stroke="#424242" stroke-width="1.3" '
+              'marker-end="url(#arrow)"/>'),
+             (f'<text class="value" x="{mx:.1f}" y="{my - 6:.1f}" text-anchor="middle" '
+              f'fill="{VALUE_COLOR}">{escape(edge.value or "")}</text>')]
     if edge.gradient is not None:
         parts.append(f'<text class="gradient" x="{mx:.1f}" y="{my + 16:.1f}" '
                      f'text-anchor="middle" fill="{GRADIENT_COLOR}">'

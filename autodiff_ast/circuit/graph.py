@@ -155,13 +155,11 @@ def format_value(value):
     """
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)) or isinstance(value, (int, np.integer)):
+    if isinstance(value, (bool, np.bool_, int, np.integer)):
         return str(value)
-    try:
-        array = np.asarray(value)
-    except Exception:  # an object NumPy cannot hold: its repr, short
-        return _short(repr(value))
-    if array.dtype.kind not in "fciub":
+    array = np.asarray(value) if isinstance(value, (float, complex, np.generic, np.ndarray,
+                                                    list, tuple)) else None
+    if array is None or array.dtype.kind not in "fciub":
         return _short(repr(value))
     if array.ndim == 0:
         return _number(array[()])

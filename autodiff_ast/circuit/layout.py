@@ -21,6 +21,7 @@ position of their neighbours, a few sweeps each way, and spread vertically.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from .graph import NodeKind
 
@@ -108,7 +109,7 @@ def _order(rows, edges, chains):
     neighbours: dict = {}
     for edge in edges:
         path = [edge.source] + chains[edge.id] + [edge.target]
-        for left, right in zip(path, path[1:]):
+        for left, right in itertools.pairwise(path):
             neighbours.setdefault(right, {"before": [], "after": []})["before"].append(left)
             neighbours.setdefault(left, {"before": [], "after": []})["after"].append(right)
     for sweep in range(SWEEPS):
@@ -116,13 +117,16 @@ def _order(rows, edges, chains):
             ("after", range(len(rows) - 2, -1, -1))
         for number in sequence:
             ref = rows[number - 1] if side == "before" else rows[number + 1]
-            position = {item: i for i, item in enumerate(ref)}
-            row = rows[number]
+            rows[number] = _by_barycentre(rows[number], ref, neighbours, side)
 
-            def key(item, i, row=row):
-                near = [position[n] for n in neighbours.get(item, {}).get(side, [])
-                        if n in position]
-                return (sum(near) / len(near) if near else i, i)
 
-            rows[number] = [item for _, item in sorted(
-                (key(item, i), item) for i, item in enumerate(row))]
+def _by_barycentre(row, ref, neighbours, side):
+    """``row`` sorted by the mean index in ``ref`` of each item's neighbours on
+    ``side`` (an item without any keeps its index); ties keep their order."""
+    position = {item: i for i, item in enumerate(ref)}
+
+    def key(i, item):
+        near = [position[n] for n in neighbours.get(item, {}).get(side, []) if n in position]
+        return (sum(near) / len(near) if near else i, i)
+
+    return [item for _, item in sorted((key(i, item), item) for i, item in enumerate(row))]

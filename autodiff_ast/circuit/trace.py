@@ -92,7 +92,7 @@ def trace(function, args, wrt):
 def as_differentiable(value):
     """A differentiated argument as the gradient transforms take it: integers as floats,
     lists and tuples of numbers as float arrays; a dict is a :class:`CircuitError`."""
-    if isinstance(value, bool) or isinstance(value, int):
+    if isinstance(value, (bool, int)):
         return float(value)
     if isinstance(value, (list, tuple)):
         return np.asarray(value, dtype=np.float64)
