@@ -25,6 +25,7 @@ from .gradients import gradient_hook, print_gradient, stop_gradient
 from .errors import (AutodiffError, AutodiffSyntaxError, InputError, MissingRuleError,
                      NonScalarOutputError, SourceUnavailableError, WrtError)
 from .export import export
+from .circuit import Circuit, circuit
 from .rules import adjoint, elementwise, linear, multilinear, nondifferentiable, tangent
 from .transforms import (HessianFunction, HVPFunction, JacobianFunction, JVPFunction,
                          VJPFunction, hessian, hvp, jacobian, jvp, vjp)
@@ -34,7 +35,7 @@ __all__ = [
     "GradientFunction", "JVPFunction", "VJPFunction", "JacobianFunction", "HessianFunction",
     "HVPFunction",
     "adjoint", "tangent", "linear", "multilinear", "elementwise", "nondifferentiable",
-    "stop_gradient", "gradient_hook", "print_gradient", "export",
+    "stop_gradient", "gradient_hook", "print_gradient", "export", "circuit", "Circuit",
     "AutodiffError", "AutodiffSyntaxError", "InputError", "MissingRuleError",
     "NonScalarOutputError", "SourceUnavailableError", "WrtError",
 ]

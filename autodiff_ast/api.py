@@ -15,6 +15,7 @@ import weakref
 import numpy as np
 
 from . import pipeline
+from .display import code_html
 from .rules import registry
 from .source import caller_of, generated_code_of, require_python_function
 from .errors import AutodiffError, InputError, WrtError
@@ -208,6 +209,10 @@ class GradientFunction:
 
     def __repr__(self):
         return f"<{self._mode} of {self.__wrapped__.__qualname__} wrt {self._names}>"
+
+    def _repr_html_(self):
+        """Jupyter shows the generated code, highlighted (see ``display``)."""
+        return code_html(self)
 
     def __get__(self, instance, owner=None):
         if instance is None:

@@ -16,6 +16,7 @@ import numpy as np
 from . import codegen
 
 from .api import GradientFunction, _as_float
+from .display import code_html
 from .errors import AutodiffError
 from .runtime import shape
 from .source import caller_of, generated_code_of
@@ -126,6 +127,10 @@ class JVPFunction:
 
     def __repr__(self):
         return f"<jvp of {self.__wrapped__.__qualname__}>"
+
+    def _repr_html_(self):
+        """Jupyter shows the generated code, highlighted (see ``display``)."""
+        return code_html(self)
 
 
 def _complex_or_masked(value):
@@ -385,6 +390,10 @@ class JacobianFunction:
     def __repr__(self):
         return f"<jacobian of {self.__wrapped__.__qualname__}>"
 
+    def _repr_html_(self):
+        """Jupyter shows the generated code, highlighted (see ``display``)."""
+        return code_html(self)
+
 
 def _basis_runs(transform, args, inputs):
     """Run ``transform``'s (a :class:`JVPFunction`) tangent code once per element of
@@ -484,6 +493,10 @@ class HVPFunction:
     def __repr__(self):
         return f"<hvp of {self.__wrapped__.__qualname__}>"
 
+    def _repr_html_(self):
+        """Jupyter shows the generated code, highlighted (see ``display``)."""
+        return code_html(self)
+
 
 def hessian(function, wrt=0, *, verbose=False):
     """The Hessian of a scalar-valued ``function``, forward over reverse.
@@ -547,6 +560,10 @@ class HessianFunction:
 
     def __repr__(self):
         return f"<hessian of {self.__wrapped__.__qualname__}>"
+
+    def _repr_html_(self):
+        """Jupyter shows the generated code, highlighted (see ``display``)."""
+        return code_html(self)
 
 
 def _positional(function):
