@@ -13,8 +13,13 @@ callee). ``collapse`` turns a group into one node.
 >>> nodes, edges, groups = build(trace(f, (-2.0, 5.0, -4.0), (0, 1, 2)))
 >>> [n.label for n in nodes]
 ['x', 'y', 'z', '+', '*', 'out']
->>> [(e.name, e.value, e.gradient) for e in edges]
-[('x', '-2.00', '-4.00'), ('y', '5.00', '-4.00'), ('q', '3.00', '-4.00'), ('z', '-4.00', '3.00'), ('out', '-12.00', '1.00')]
+>>> for e in edges:
+...     print(e.name, e.value, e.gradient)
+x -2.00 -4.00
+y 5.00 -4.00
+q 3.00 -4.00
+z -4.00 3.00
+out -12.00 1.00
 """
 
 from __future__ import annotations
