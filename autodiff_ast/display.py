@@ -11,7 +11,7 @@ transform in a notebook never fails with a traceback from the formatter.
 ...     def __repr__(self):
 ...         return "<grad of f>"
 >>> html = code_html(Shown(), highlight=False)
->>> print(html.replace("</div><pre>", "</div>\n<pre>"))
+>>> print(html.replace("</div><pre>", "</div>\\n<pre>"))
 <div class="autodiff-ast-code"><div><code>&lt;grad of f&gt;</code></div>
 <pre>def grad_f(x, dout=1.0):
     return dout * 2 &lt; 3
