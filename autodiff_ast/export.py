@@ -191,21 +191,22 @@ class _Found:
         if any(f is function for f in self.functions):
             return
         self.functions.append(function)
-        tree = ast.parse(inspect.getsource(function))
+        self.root = getattr(self, "root", function.__name__)
+        node = ast.parse(inspect.getsource(function)).body[0]
         scope = function.__globals__
-        for name in _reads(tree.body[0]):
+        for name in _reads(node):
             if name not in scope:
                 if hasattr(builtins, name):
                     continue
                 raise AutodiffError(f"cannot export {function.__name__}: it reads {name!r}, "
                                     f"which its namespace does not hold")
-            self.add(name, scope[name], function.__name__,
-                     getattr(function, "autodiff_refresh", {}).get(name))
+            self.add(name, scope[name], node, getattr(function, "autodiff_refresh", {}).get(name))
 
-    def add(self, name, value, reader, refresh=None):
-        """Bind ``name`` to ``value`` in the module, as ``reader`` (a function's name)
-        reads it: a generated function or a helper by its definition, a user's global
-        from its module, a number written out, anything else imported."""
+    def add(self, name, value, node, refresh=None):
+        """Bind ``name`` to ``value`` in the module, as the definition ``node`` reads it:
+        a generated function or a helper by its definition, an autodiff_ast module by a
+        namespace of the helpers read from it, a user's global from its module, a number
+        written out, anything else imported."""
         if inspect.isfunction(value) and value.__module__ == GENERATED:
             self.collect(value)
             if value.__name__ != name:
@@ -215,8 +216,7 @@ class _Found:
             if defined != name:
                 self.aliases[name] = defined
         elif isinstance(value, types.ModuleType) and _is_own_module(value.__name__):
-            raise AutodiffError(f"cannot export {reader}: it reads the module {name!r} of "
-                                f"{PACKAGE}")  # helpers' modules: see copy_attributes
+            self.copy_attributes(name, value, node)
         else:
             owner, original = _owner(refresh)
             if owner and owner != "__main__":  # the user's global: read from its module
@@ -225,16 +225,16 @@ class _Found:
                     or _written_out(value):
                 self.constants[name] = value
             else:
-                self.imports.add(_import(name, value, reader))
-        self.bind(name, value, reader)
+                self.imports.add(_import(name, value, node.name))
+        self.bind(name, value)
 
-    def bind(self, name, value, reader):
+    def bind(self, name, value):
         if name in self.bound and self.bound[name] is not value \
                 and not (name in self.constants and self.constants[name] == value):
             raise AutodiffError(
-                f"cannot export {reader}: the name {name!r} would mean two things in one "
-                f"module ({_what(self.bound[name])} and {_what(value)}); rename the "
-                f"global of yours that has this name")
+                f"cannot export {getattr(self, 'root', 'the helpers')}: the name {name!r} "
+                f"would mean two things in one module ({_what(self.bound[name])} and "
+                f"{_what(value)}); rename the global of yours that has this name")
         self.bound[name] = value
 
     def copy(self, value):
@@ -244,37 +244,33 @@ class _Found:
             return self.copied[id(value)]
         name = value.__name__
         self.copied[id(value)] = name
-        self.bind(name, value, name)
+        self.bind(name, value)
         text, node = _definition(value)
         scope = vars(importlib.import_module(value.__module__))
-        for read in sorted(_reads(node)):
+        for read in _reads(node):
             if read not in scope:
                 if hasattr(builtins, read):
                     continue
                 raise AutodiffError(f"cannot export the helper {name}: it reads {read!r}, "
                                     f"which its module does not hold")
-            needed = scope[read]
-            if isinstance(needed, types.ModuleType) and _is_own_module(needed.__name__):
-                self.copy_attributes(read, needed, node, name)
-            else:
-                self.add(read, needed, name)
+            self.add(read, scope[read], node)
         self.helpers.append(text)
         return name
 
-    def copy_attributes(self, name, module, node, reader):
-        """A helper reads ``module.attr`` of an autodiff_ast module: copy each such
-        helper, and bind ``name`` to a namespace of them."""
+    def copy_attributes(self, name, module, node):
+        """The definition ``node`` reads ``name.attr`` of the autodiff_ast module
+        ``module``: copy each such helper, and bind ``name`` to a namespace of them."""
         attrs = self.namespaces.setdefault(name, set())
         for sub in ast.walk(node):
             if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
                     and sub.value.id == name:
-                if self.copy(getattr(module, sub.attr)) != sub.attr:
-                    raise AutodiffError(f"cannot export the helper {reader}: it reads "
-                                        f"{name}.{sub.attr}, an alias")
+                value = getattr(module, sub.attr)
+                if not _is_own(value) or self.copy(value) != sub.attr:
+                    raise AutodiffError(f"cannot export {node.name}: it reads {name}.{sub.attr}, "
+                                        f"which is not a helper defined under that name")
                 attrs.add(sub.attr)
         self.imports.add(("types", "SimpleNamespace", "SimpleNamespace"))
-        self.bind("SimpleNamespace", types.SimpleNamespace, reader)
-        self.bind(name, module, reader)
+        self.bind("SimpleNamespace", types.SimpleNamespace)
 
     def text(self, header_lines):
         """The module's text: ``header_lines``, imports, constants, the generated

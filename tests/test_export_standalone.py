@@ -55,6 +55,17 @@ def scattered(x, index):
     return np.sum(np.sin(y) * np.arange(4.0))
 '''
 
+STEERED = '''\
+import numpy as np
+
+import autodiff_ast as ad
+from autodiff_ast import gradients
+
+
+def steered(x):
+    return np.sum(ad.stop_gradient(x) * x + gradients.print_gradient(x, "dx") ** 2)
+'''
+
 RUNNER = '''\
 import importlib
 import importlib.util
@@ -85,7 +96,7 @@ B = np.array([0.1, -0.3])
 TANGENTS = (np.ones(3), np.full(2, 0.5))
 
 
-def _cases(user):
+def _cases(user, steered):
     """``(kind, transform, args, kwargs, cotangent, expected)``: what to export, how to
     call the exported function, and what the transform gives in-process."""
     recurrent_args = (np.zeros(3), np.full((4, 3), 0.1), 0.5 * np.eye(3))
@@ -114,6 +125,7 @@ def _cases(user):
         ("dict", dict_grad, (params, X), {}, None, expected_dict),
         ("scatter_hessian", hessian(user.scattered), (X[:2], index), {}, None,
          hessian(user.scattered)(X[:2], index)),
+        ("steered", grad(steered.steered), (X,), {}, None, grad(steered.steered)(X)),
     ]
 
 
@@ -132,13 +144,15 @@ def exported(tmp_path_factory):
     pickled calls; and what each call gives in-process."""
     folder = tmp_path_factory.mktemp("standalone")
     (folder / "standalone_user.py").write_text(USER)
+    (folder / "standalone_steered.py").write_text(STEERED)
     for name in ("corpus.py", "corpus_control.py"):
         shutil.copy(HERE / name, folder / name)
     sys.path.insert(0, str(folder))
     try:
         user = importlib.import_module("standalone_user")
+        steered = importlib.import_module("standalone_steered")
         calls, expected = [], {}
-        for kind, transform, args, kwargs, cotangent, want in _cases(user):
+        for kind, transform, args, kwargs, cotangent, want in _cases(user, steered):
             text = export(transform)
             (folder / f"exported_{kind}.py").write_text(text)
             calls.append((kind, f"exported_{kind}", _function_name(text), args, kwargs,
@@ -157,7 +171,7 @@ def exported(tmp_path_factory):
             expected[kind] = generated(*args)
     finally:
         sys.path.remove(str(folder))
-        for name in ("standalone_user", "corpus", "corpus_control"):
+        for name in ("standalone_user", "standalone_steered", "corpus", "corpus_control"):
             sys.modules.pop(name, None)
     with open(folder / "cases.pkl", "wb") as file:
         pickle.dump(calls, file)
