@@ -135,6 +135,16 @@ def test_args_see_the_files_globals_and_a_single_value_is_one_argument(tiny):
         in done.stderr
 
 
+def test_a_static_method_is_named_through_its_class(tmp_path):
+    (tmp_path / "model.py").write_text(
+        "import numpy as np\n\n\nclass Model:\n    @staticmethod\n    def loss(w, x):\n"
+        "        return np.sum((w * x) ** 2)\n")
+    done = run("show", "model.py:Model.loss", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == grad(load_file(tmp_path / "model.py").Model.loss).source
+    assert done.stdout.startswith("def grad_loss(w, x, dout=1.0):\n")
+
+
 def test_export_writes_a_module_that_computes_the_gradient(tiny):
     folder, module = tiny
     done = run("export", "tiny.py:f", "--wrt", "0,2", "--mode", "value_and_grad",
