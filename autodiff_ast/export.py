@@ -186,12 +186,13 @@ class _Found:
         self.helpers, self.namespaces = [], {}
         self.copied = {}  # id of a copied helper -> the name its definition binds
         self.bound = {}  # every name the module binds -> its value (no name twice)
+        self.root = None  # the name of the function exported (for messages)
 
     def collect(self, function):
         if any(f is function for f in self.functions):
             return
         self.functions.append(function)
-        self.root = getattr(self, "root", function.__name__)
+        self.root = self.root or function.__name__
         node = ast.parse(inspect.getsource(function)).body[0]
         scope = function.__globals__
         for name in _reads(node):
@@ -232,7 +233,7 @@ class _Found:
         if name in self.bound and self.bound[name] is not value \
                 and not (name in self.constants and self.constants[name] == value):
             raise AutodiffError(
-                f"cannot export {getattr(self, 'root', 'the helpers')}: the name {name!r} "
+                f"cannot export {self.root or 'the helpers'}: the name {name!r} "
                 f"would mean two things in one module ({_what(self.bound[name])} and "
                 f"{_what(value)}); rename the global of yours that has this name")
         self.bound[name] = value
@@ -288,6 +289,10 @@ class _Found:
             "\n\n" + "\n".join(tail) + "\n" if tail else "")
 
     def import_lines(self):
+        own = sorted(f"{m}.{a}" if a else m for m, a, _ in self.imports if _is_own_module(m))
+        if own:  # a user's global that is autodiff_ast's: the module must not import it
+            raise AutodiffError(f"cannot export {self.root}: it reads {', '.join(own)}, "
+                                f"which an exported module must not import")
         modules = sorted(i for i in self.imports if i[1] is None)
         lines = [f"import {m}" + ("" if m == alias else f" as {alias}")
                  for m, _, alias in modules]
@@ -368,6 +373,10 @@ def _import(name, value, reader):
         return value.__name__, None, name
     module = getattr(value, "__module__", None)
     qualname = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+    if module and _is_own_module(module):  # not a function or class: nothing to copy
+        raise AutodiffError(f"cannot export {reader}: it reads {name!r} "
+                            f"({type(value).__name__} of {module}), which an exported "
+                            f"module cannot copy and must not import")
     if module and qualname and "." not in qualname and "<" not in qualname \
             and module != "__main__" and _reaches(module, qualname, value):
         return module, qualname, name
