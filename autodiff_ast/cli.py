@@ -148,7 +148,7 @@ def run_export(options):
     if options.output == "-":
         sys.stdout.write(text)
     else:
-        pathlib.Path(options.output).write_text(text)
+        write(options.output, pathlib.Path(options.output).write_text, text)
 
 
 def run_circuit(options):
@@ -161,7 +161,15 @@ def run_circuit(options):
     args = example_arguments(options.args, namespace)
     keywords = {} if options.wrt is None else {"wrt": options.wrt}
     drawing = call_user(lambda: draw(function, *args, **keywords), function)
-    drawing.save(options.output)
+    write(options.output, drawing.save, options.output)
+
+
+def write(path, save, *what):
+    """``save(*what)`` that writes ``path``; an error writing it is the command's."""
+    try:
+        save(*what)
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def prepared(options):
@@ -204,13 +212,15 @@ def wrt_indices(function, wrt, args):
 
 
 def code_of(transform):
-    """The text of the generated code ``transform`` runs: ``.source``, and for a Jacobian
-    or Hessian the column loop that runs it too."""
-    text = transform.source
-    if isinstance(transform, (JacobianFunction, HessianFunction)):
-        text += ("\n\n# The columns, each a run of the code above (tangent_code):\n"
-                 + inspect.getsource(transform.code_for_transforms()))
-    return text
+    """The text of the generated code ``transform`` runs: ``.source``; for a Jacobian or
+    Hessian, the tangent code its columns run and the column loop (as ``export`` writes
+    them)."""
+    if not isinstance(transform, (JacobianFunction, HessianFunction)):
+        return transform.source
+    columns = transform.code_for_transforms()
+    tangent_code = columns.__globals__["tangent_code"]
+    return (inspect.getsource(tangent_code) + "\n\n# The columns, each a run of the code "
+            "above (tangent_code):\n" + inspect.getsource(columns))
 
 
 # ----- the user's file, arguments and errors ---------------------------------------------

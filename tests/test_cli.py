@@ -101,10 +101,15 @@ def test_each_mode_prints_its_transforms_code(tiny, mode):
     done = run("show", "tiny.py:f", "--mode", mode, "--args", "(1.0, 2.0, 3.0)", cwd=folder)
     assert done.returncode == 0, done.stderr
     transform = {"value_and_grad": value_and_grad, "jvp": jvp, "vjp": vjp, "hvp": hvp,
-                 "jacobian": jacobian, "hessian": hessian}[mode](module.f)
-    assert done.stdout.startswith(transform.source)
-    if mode in ("jacobian", "hessian"):  # and the column loop that runs it
-        assert f"\ndef {mode}_f(x, y, z):\n" in done.stdout
+                 "jacobian": jvp, "hessian": hessian}[mode](module.f)
+    if mode == "jacobian":  # its columns run the forward-mode code of wrt's parameters
+        transform = jvp(module.f, wrt=(0,))
+    if mode in ("jacobian", "hessian"):  # the code its columns run, then the column loop
+        code, columns = done.stdout.split("\n\n# The columns, each a run of the code above "
+                                          "(tangent_code):\n")
+        assert code == transform.source
+        assert columns.startswith(f"def {mode}_f(x, y, z):\n")
+        assert "tangent_code(x, y, z, x_dot=np.reshape(basis, np.shape(x)))" in columns
     else:
         assert done.stdout == transform.source
 
@@ -212,6 +217,14 @@ def test_errors_at_the_example_arguments_name_the_users_function(tiny):
         in done.stderr
     assert "ValueError: matmul: Input operand 1 has a mismatch" in done.stderr
     assert "autodiff_ast/" not in done.stderr  # no frames of the compiler
+
+
+def test_an_output_that_cannot_be_written_says_why(tiny):
+    folder, _ = tiny
+    done = run("export", "tiny.py:f", "-o", "no/such/folder/out.py", cwd=folder)
+    assert (done.returncode, done.stderr) == (
+        2, "autodiff_ast export: cannot write no/such/folder/out.py: No such file or "
+           "directory\n")
 
 
 def test_a_file_that_fails_to_import_shows_its_own_line(tmp_path):
