@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import autodiff_ast
-from autodiff_ast import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
+from autodiff_ast import grad, hessian, hvp, jvp, value_and_grad, vjp
 from sweep import load_file
 
 ROOT = pathlib.Path(autodiff_ast.__file__).resolve().parent.parent
