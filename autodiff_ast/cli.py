@@ -2,7 +2,7 @@
 
 ``show`` prints the generated code of a transform of ``FUNC``, ``export`` writes it as a
 module that runs with NumPy alone (see ``export``), ``circuit`` draws the function's
-circuit at example arguments (where this version has ``autodiff_ast.circuit``).
+circuit at example arguments (see ``circuit``).
 
 ``FILE.py`` is imported as a module named after the file (its folder first on
 ``sys.path``, as ``python FILE.py`` would have it), so that the compiler reads the
@@ -16,7 +16,7 @@ Errors go to stderr and end the command with a non-zero exit status: 1 for an er
 the user's code or its differentiation (an :class:`~autodiff_ast.errors.AutodiffError`,
 printed with the user's file and line, or an exception raised by the user's code, with
 its frames in the user's files), 2 for a command that cannot run (a usage error, a file or
-function not found, an ``--args`` that does not evaluate, no circuit drawing).
+function not found, an ``--args`` that does not evaluate).
 """
 
 from __future__ import annotations
@@ -152,11 +152,8 @@ def run_export(options):
 
 
 def run_circuit(options):
-    import autodiff_ast
+    from .circuit import circuit as draw
 
-    draw = getattr(autodiff_ast, "circuit", None)
-    if draw is None:
-        raise CommandError("circuit drawing is not available in this version")
     function, namespace = load_target(options.target)
     args = example_arguments(options.args, namespace)
     keywords = {} if options.wrt is None else {"wrt": options.wrt}
