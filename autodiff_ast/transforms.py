@@ -18,7 +18,7 @@ from . import codegen
 from .api import GradientFunction, _as_float
 from .errors import AutodiffError
 from .runtime import shape
-from .source import caller_of, generated_code_of
+from .source import compiled_function
 from .structures import leaves as structure_leaves
 from .structures import rebuild as structure_rebuild
 from .structures import structure_of
@@ -52,6 +52,7 @@ class JVPFunction:
     """``jvp(f)``: call it with ``(primals, tangents)``; ``.source`` is the tangent code."""
 
     def __init__(self, function, wrt=None, verbose=False):
+        self._arguments = (function, wrt, verbose)
         self.__wrapped__ = function
         self._wrt, self._verbose = wrt, verbose
         self._by_count: dict = {}
@@ -106,9 +107,12 @@ class JVPFunction:
         """A Python function ``jvp_f(primals, tangents)`` calling the tangent code with
         the elements of the two tuples (every positional parameter of ``f`` given), so
         that a transform of a function calling this one differentiates it."""
-        compiled = caller_of(generated_code_of(self.__wrapped__))  # as GradientFunction
+        compiled = compiled_function(self.__wrapped__)  # as GradientFunction
         inner = self._inner(len(_positional(compiled)))
         return _call_code("jvp", inner.__wrapped__, inner._generate(None), part=None)
+
+    def __reduce__(self):  # the function and options: generated code is made anew
+        return type(self), self._arguments
 
     def __repr__(self):
         return f"<jvp of {self.__wrapped__.__qualname__}>"
@@ -239,6 +243,7 @@ class JacobianFunction:
         if mode not in (None, "forward", "reverse"):
             raise AutodiffError(f"jacobian: mode must be 'forward', 'reverse' or None "
                                 f"(choose by shape), not {mode!r}")
+        self._arguments = (function, wrt, mode, verbose)
         self.__wrapped__ = function
         self._mode = mode
         self._reverse = VJPFunction(function, wrt, verbose)
@@ -316,6 +321,9 @@ class JacobianFunction:
         return _column_code("jacobian", inner.__wrapped__, self._indices, self._single,
                             inner._generate(None), per_column=1)
 
+    def __reduce__(self):  # the function and options: generated code is made anew
+        return type(self), self._arguments
+
     def __repr__(self):
         return f"<jacobian of {self.__wrapped__.__qualname__}>"
 
@@ -380,6 +388,7 @@ class HVPFunction:
     """``hvp(f)``: ``(primals, vectors) -> H @ vectors``."""
 
     def __init__(self, function, wrt=0, verbose=False):
+        self._arguments = (function, wrt, verbose)
         self.__wrapped__ = function
         self._grad = GradientFunction(function, wrt, "grad")
         self._single, self._indices = self._grad._single, self._grad._indices
@@ -415,6 +424,9 @@ class HVPFunction:
         inner = self._jvp()._inner(0)
         return _call_code("hvp", self._grad.__wrapped__, inner._generate(None), part=1)
 
+    def __reduce__(self):  # the function and options: generated code is made anew
+        return type(self), self._arguments
+
     def __repr__(self):
         return f"<hvp of {self.__wrapped__.__qualname__}>"
 
@@ -441,6 +453,7 @@ class HessianFunction:
     """``hessian(f)``: callable with ``f``'s signature."""
 
     def __init__(self, function, wrt=0, verbose=False):
+        self._arguments = (function, wrt, verbose)
         self.__wrapped__ = function
         self._hvp = HVPFunction(function, wrt, verbose)
         self._single, self._indices = self._hvp._single, self._hvp._indices
@@ -479,12 +492,15 @@ class HessianFunction:
         return _column_code("hessian", self._hvp._grad.__wrapped__, self._indices,
                             self._single, generated, per_column=len(self._indices))
 
+    def __reduce__(self):  # the function and options: generated code is made anew
+        return type(self), self._arguments
+
     def __repr__(self):
         return f"<hessian of {self.__wrapped__.__qualname__}>"
 
 
 def _positional(function):
-    return [p for p in inspect.signature(function).parameters.values()
+    return [p for p in inspect.signature(function, follow_wrapped=False).parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
