@@ -14,7 +14,6 @@ import weakref
 import numpy as np
 
 from . import pipeline
-from .captured import current
 from .rules import registry
 from .source import compiled_function, require_python_function
 from .errors import AutodiffError, WrtError
@@ -108,7 +107,7 @@ class GradientFunction:
         generated = self._generated
         generation = registry.GENERATION[0]
         if shapes is None and generated is not None and self._generation == generation \
-                and current(generated.checks):
+                and generated.current():
             return generated
         key = (self._indices, self._single, self._mode, generation, shapes)
         before = self.__wrapped__
@@ -140,7 +139,7 @@ class GradientFunction:
             generated = _CACHE.get(function, {}).get(key)
         except TypeError:  # not weak-referenceable
             return None
-        return generated if generated is not None and current(generated.checks) else None
+        return generated if generated is not None and generated.current() else None
 
     def _function(self):
         """The function to compile now: for a transform of a transform (``grad(grad(f))``,
@@ -189,7 +188,7 @@ class GradientFunction:
         args, kwargs, inputs, seed, shapes = self._inputs(args, kwargs)
         generated = self._generated
         if shapes is not None or generated is None \
-                or self._generation != registry.GENERATION[0] or not current(generated.checks):
+                or self._generation != registry.GENERATION[0] or not generated.current():
             generated = self._generate(shapes)
         refresh = generated.context.refresh
         if refresh:

@@ -37,13 +37,13 @@ MARK = "__autodiff_ast_comment__"
 @dataclasses.dataclass
 class Generated:
     """A generated function, its source text, the file name it is registered under, and
-    the checks of what its compile read (``captured.current(checks)`` says whether it is
-    still the code of the function that runs now)."""
+    ``current()``: whether what its compile read is unchanged (see ``captured``), so that
+    it is still the gradient of the code that runs now."""
 
     function: object
     source: str
     filename: str
-    checks: tuple = ((), ())
+    current: object
 
 
 def comment(text):
