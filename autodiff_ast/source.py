@@ -136,7 +136,18 @@ def require_python_function(function):
             f"cannot differentiate {name}: it is not a Python function with source "
             f"(a builtin, a C extension function or a callable object). Register a rule "
             f"for it with @autodiff_ast.adjoint({getattr(function, '__name__', 'fn')}) "
-            f"and call it from a Python function instead.")
+            f"and call it from a Python function instead." + _wrapping(function))
+
+
+def _wrapping(function):
+    """What to say of a callable object made by a decorator (it has a ``__wrapped__``)."""
+    inner = getattr(function, "__wrapped__", None)
+    if inner is None:
+        return ""
+    name = getattr(inner, "__qualname__", "the function")
+    return (f" It wraps {name} (its __wrapped__), which is not differentiated in its "
+            f"place, as the wrapper may change the value: if it does not, pass "
+            f"{name} (the __wrapped__ attribute) instead.")
 
 
 def read(function, wrt=(), mode="grad", single=True, parent=None):

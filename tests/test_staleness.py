@@ -16,7 +16,7 @@ import unittest.mock
 import numpy as np
 import pytest
 
-from autodiff_ast import (SourceUnavailableError, grad, hessian, hvp, jacobian, jvp, pipeline,
+from autodiff_ast import (AutodiffSyntaxError, SourceUnavailableError, grad, hessian, hvp, jacobian, jvp, pipeline,
                           value_and_grad, vjp)
 from autodiff_ast.testing import check_grads
 from sweep import load_file
@@ -288,6 +288,66 @@ def test_a_decorator_s_wrapper_is_differentiated():
     assert value_and_grad(g)(3.0) == (21.0, 13.0)
     check_grads(f, 1.5)
     check_grads(g, 1.5)
+
+
+def logged(fn):
+    @functools.wraps(fn)
+    def wrapper(x):
+        try:
+            return fn(x)
+        except FloatingPointError:
+            return 0.0
+    return wrapper
+
+
+def test_a_wrapper_that_cannot_be_differentiated_says_it_is_a_decorator_s():
+    @logged
+    def f(x):
+        return x * x
+
+    with pytest.raises(AutodiffSyntaxError, match="try statements are not supported") as error:
+        grad(f)(2.0)
+    assert any("f is wrapped by a decorator" in note and "f.__wrapped__" in note
+               for note in error.value.__notes__)
+
+
+def with_default(k):
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(x, scale=k):
+            return fn(x, scale)
+        return wrapper
+    return decorate
+
+
+def test_a_wrapper_s_own_defaults_are_used():
+    @with_default(3.0)
+    def scaled(x, scale=2.0):
+        return x * x * scale
+
+    def f(x):
+        return scaled(x) + x
+
+    assert value_and_grad(scaled)(2.0) == (12.0, 12.0)
+    assert value_and_grad(f)(2.0) == (14.0, 13.0)
+
+
+class Wrapping:
+    def __init__(self, fn):
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, x):
+        return 2.0 * self.__wrapped__(x)
+
+
+def test_a_callable_object_made_by_a_decorator_is_an_error_naming_what_it_wraps():
+    @Wrapping
+    def f(x):
+        return x * x
+
+    with pytest.raises(SourceUnavailableError, match=r"callable object.*It wraps .*f \(its "
+                                                     r"__wrapped__\)"):
+        grad(f)
 
 
 def test_value_preserving_caches_are_followed():
