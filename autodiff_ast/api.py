@@ -15,7 +15,7 @@ import numpy as np
 
 from . import pipeline
 from .rules import registry
-from .source import compiled_function, require_python_function
+from .source import compiled_function, is_transform, require_python_function
 from .errors import AutodiffError, WrtError
 from .runtime import shape
 from .structures import as_float as structures_as_float
@@ -145,7 +145,7 @@ class GradientFunction:
         """The function to compile now: for a transform of a transform (``grad(grad(f))``,
         ``grad(jacobian(f))``), the inner one's generated code as it is now, which it
         may have generated anew; else the function given."""
-        if self._target is self.__wrapped__:
+        if not is_transform(self._target):
             return self.__wrapped__
         function = compiled_function(self._target)
         if function is not self.__wrapped__:

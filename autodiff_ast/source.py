@@ -53,15 +53,22 @@ def generated_code_of(function):
     differentiated through its generated code: ``grad(grad(f))``), the function a
     ``functools.lru_cache`` or ``functools.cache`` object calls (it gives the same value),
     else ``function``."""
-    if getattr(function, "_mode", None) in ("grad", "value_and_grad", "vjp") and hasattr(
-            function, "generated_function"):
-        return function.generated_function
-    code = getattr(function, "code_for_transforms", None)
-    if callable(code) and not isinstance(function, type):
-        return code()  # jacobian(f), hessian(f): their column loops, written out
+    if is_transform(function):
+        if getattr(function, "_mode", None) in ("grad", "value_and_grad", "vjp"):
+            return function.generated_function
+        return function.code_for_transforms()  # jacobian(f): its column loop, written out
     if type(function) is _CACHED and not _has_rules(function):
         return generated_code_of(function.__wrapped__)
     return function
+
+
+def is_transform(function):
+    """Is ``function`` one of our transforms, differentiated through the code it
+    generates (which it may generate anew: see :func:`generated_code_of`)?"""
+    if getattr(function, "_mode", None) in ("grad", "value_and_grad", "vjp"):
+        return hasattr(function, "generated_function")
+    return callable(getattr(function, "code_for_transforms", None)) \
+        and not isinstance(function, type)
 
 
 def _has_rules(function):

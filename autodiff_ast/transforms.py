@@ -109,7 +109,8 @@ class JVPFunction:
         that a transform of a function calling this one differentiates it."""
         compiled = compiled_function(self.__wrapped__)  # as GradientFunction
         inner = self._inner(len(_positional(compiled)))
-        return _call_code("jvp", inner.__wrapped__, inner._generate(None), part=None)
+        return _written_out(self, inner._generate(None), lambda generated: _call_code(
+            "jvp", inner.__wrapped__, generated, part=None))
 
     def __reduce__(self):  # the function and options: generated code is made anew
         return type(self), self._arguments
@@ -318,8 +319,9 @@ class JacobianFunction:
         transform of a function calling this one, or of this one, differentiates it
         (forward mode, whatever ``mode``)."""
         inner = self._forward._inner(0)  # of f, or of a caller of f's rules
-        return _column_code("jacobian", inner.__wrapped__, self._indices, self._single,
-                            inner._generate(None), per_column=1)
+        return _written_out(self, inner._generate(None), lambda generated: _column_code(
+            "jacobian", inner.__wrapped__, self._indices, self._single, generated,
+            per_column=1))
 
     def __reduce__(self):  # the function and options: generated code is made anew
         return type(self), self._arguments
@@ -422,7 +424,8 @@ class HVPFunction:
         """``hvp_f(primals, vectors)``: the forward-mode code of the gradient code called
         with the elements of the two tuples, its tangent returned."""
         inner = self._jvp()._inner(0)
-        return _call_code("hvp", self._grad.__wrapped__, inner._generate(None), part=1)
+        return _written_out(self, inner._generate(None), lambda generated: _call_code(
+            "hvp", self._grad.__wrapped__, generated, part=1))
 
     def __reduce__(self):  # the function and options: generated code is made anew
         return type(self), self._arguments
@@ -488,15 +491,26 @@ class HessianFunction:
         """Like :meth:`JacobianFunction.code_for_transforms`, with the forward-mode code
         of the gradient code (``hessian_f``): a transform of a function calling this one
         gives third derivatives."""
-        generated = self._hvp._jvp()._inner(0)._generate(None)
-        return _column_code("hessian", self._hvp._grad.__wrapped__, self._indices,
-                            self._single, generated, per_column=len(self._indices))
+        return _written_out(self, self._hvp._jvp()._inner(0)._generate(None),
+                            lambda generated: _column_code(
+                                "hessian", self._hvp._grad.__wrapped__, self._indices,
+                                self._single, generated, per_column=len(self._indices)))
 
     def __reduce__(self):  # the function and options: generated code is made anew
         return type(self), self._arguments
 
     def __repr__(self):
         return f"<hessian of {self.__wrapped__.__qualname__}>"
+
+
+def _written_out(transform, generated, write):
+    """``write(generated)`` (a function written out over the generated code, for
+    ``code_for_transforms``), written again only when ``generated`` is new: a transform
+    of ``transform`` compiles the same function while nothing changed."""
+    held = getattr(transform, "_written", None)
+    if held is None or held[0] is not generated:
+        held = transform._written = (generated, write(generated))
+    return held[1]
 
 
 def _positional(function):
