@@ -16,6 +16,7 @@ import unittest.mock
 import numpy as np
 import pytest
 
+import autodiff_ast
 from autodiff_ast import (AutodiffSyntaxError, SourceUnavailableError, grad, hessian, hvp, jacobian, jvp, pipeline,
                           value_and_grad, vjp)
 from autodiff_ast.testing import check_grads
@@ -219,6 +220,21 @@ def test_transforms_of_transforms_follow_the_change(module):
     assert hv((3.0,), (1.0,)) == 36.0
     assert hessian(module.f)(3.0) == 36.0
     np.testing.assert_allclose(jacobian(module.f)(np.array([1.0, 2.0])), np.diag([6.0, 24.0]))
+
+
+def test_a_rule_registered_later_reaches_a_transform_of_a_transform(module):
+    second = grad(grad(module.f))
+    assert second(3.0) == 4.0  # (x^2 * SCALE)'' = 2 * SCALE
+
+    def act_adjoint(g, ans, x):  # as if act were x^3: the rule, not act's body, is used
+        return g * 3.0 * x * x
+
+    autodiff_ast.adjoint(module.act)(act_adjoint)
+    try:
+        assert second(3.0) == 36.0  # (3 x^2 * SCALE)' = 6 x * SCALE
+    finally:
+        autodiff_ast.rules.registry.unregister(module.act)
+    assert second(3.0) == 4.0
 
 
 def test_a_grad_made_inside_the_function_follows_its_helper(module):
