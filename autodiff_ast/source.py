@@ -3,8 +3,10 @@
 Takes a function object; gives its definition without decorators, with line numbers of
 the user's file, and a context that knows the file, every name the function uses and
 the one-line text of each original statement (for comments and errors). A function
-without readable source (a lambda typed at a REPL, ``exec``, a C function) is a
-:class:`SourceUnavailableError`.
+without readable source (a lambda typed at a REPL, ``exec``, a C function), or whose
+file no longer holds the code that runs (changed after import), is a
+:class:`SourceUnavailableError`. A decorator's wrapper is read as itself, never as the
+function it wraps. The function is recorded in the context's ``captured`` reads.
 
 >>> import numpy as np
 >>> def f(x):
@@ -255,7 +257,8 @@ def _compiled_functions(lines, filename, flags):
     compiling the text ``lines`` with the ``__future__`` ``flags`` makes; empty when it
     does not compile."""
     try:
-        module = compile("".join(lines), filename, "exec", flags=flags, dont_inherit=True)
+        module = compile("".join(lines), filename, "exec", dont_inherit=True,
+                         flags=flags | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)  # a notebook's cell
     except (SyntaxError, ValueError):
         return {}
     found = {}
