@@ -17,7 +17,7 @@ import numpy as np
 from . import pipeline
 from .display import code_html
 from .rules import registry
-from .source import caller_of, generated_code_of, require_python_function
+from .source import compiled_function, is_transform, require_python_function
 from .errors import AutodiffError, InputError, WrtError
 from .runtime import shape
 from .structures import as_float as structures_as_float
@@ -70,45 +70,92 @@ class GradientFunction:
 
     ``.source`` is the generated Python text, ``.generated_function`` the plain function
     that runs (for ``pdb`` and ``inspect``), ``.__wrapped__`` the original function.
+
+    The generated code is checked at each call against what its compile read (the
+    function's code and defaults, the helpers it inlined, the functions and modules its
+    names referred to; see :mod:`~autodiff_ast.captured`) and generated again when any
+    of them changed: it is always the gradient of the code that runs now. A transform is
+    pickled and copied as the function and options it was made from, and generates its
+    code again when first used.
     """
 
     def __init__(self, function, wrt, mode, verbose=False):
-        function = generated_code_of(function)  # grad(grad(f)): through grad(f)'s code
-        function = caller_of(function)  # a function with its own rules: through them
+        self._arguments = (function, wrt, mode, verbose)  # what a copy is made from
+        self._target = function
+        function = compiled_function(function)  # grad(grad(f)): through grad(f)'s code
         functools.update_wrapper(self, function)
-        self._mode, self._verbose = mode, verbose
+        self._mode, self._verbose, self._wrt = mode, verbose, wrt
         self._indices, self._single, self._names = _normalize_wrt(function, wrt, mode)
         self._plan = tuple(zip(self._indices, self._names))
         self._generated = None
         self._generation = None
         self._shapes = None  # the parameter structures of the latest call, if any
 
+    def __reduce__(self):
+        return type(self)._from_arguments, (self._arguments,)
+
+    @classmethod
+    def _from_arguments(cls, arguments):
+        made = cls.__new__(cls)
+        GradientFunction.__init__(made, *arguments)
+        return made
+
     # ----- the generated code --------------------------------------------------------
 
     def _generate(self, shapes=None):
         """The generated code, for arguments whose dict/list/tuple structures are
-        ``shapes`` (one per differentiated parameter; ``None`` for arrays)."""
-        if shapes is None and self._generated is not None \
-                and self._generation == registry.GENERATION[0]:
-            return self._generated
-        self._generation = registry.GENERATION[0]  # rules registered since: anew
-        function = self.__wrapped__
-        key = (self._indices, self._single, self._mode, self._generation, shapes)
-        try:
-            per_function = _CACHE.setdefault(function, {})
-        except TypeError:  # not weak-referenceable
-            per_function = {}
-        generated = per_function.get(key)
-        if generated is None or self._verbose:
+        ``shapes`` (one per differentiated parameter; ``None`` for arrays), generated
+        anew when rules were registered since or what its compile read has changed."""
+        generated = self._generated
+        generation = registry.GENERATION[0]
+        if shapes is None and generated is not None and self._generation == generation \
+                and generated.current():
+            return generated
+        key = (self._indices, self._single, self._mode, generation, shapes)
+        before = self.__wrapped__
+        generated = None if self._verbose else self._cached(before, key)
+        if generated is None:
+            function = self._function()
+            if function is not before:  # the inner transform's code, generated anew
+                key = (self._indices, self._single, self._mode, generation, shapes)
+                generated = None if self._verbose else self._cached(function, key)
+        if generated is None:
             named = dict(zip(self._names, shapes)) if shapes else None
             generated = pipeline.compile_gradient(
                 function, self._indices, self._mode, self._single, self._verbose, named)
-            per_function[key] = generated
+            try:
+                _CACHE.setdefault(function, {})[key] = generated
+            except TypeError:  # not weak-referenceable
+                pass
         if shapes is None:
-            self._generated = generated
+            self._generated, self._generation = generated, generation
         else:
             self._shapes = shapes
         return generated
+
+    @staticmethod
+    def _cached(function, key):
+        """The code generated for ``function`` and ``key`` (by any transform of it), if it
+        is still current."""
+        try:
+            generated = _CACHE.get(function, {}).get(key)
+        except TypeError:  # not weak-referenceable
+            return None
+        return generated if generated is not None and generated.current() else None
+
+    def _function(self):
+        """The function to compile now: for a transform of a transform (``grad(grad(f))``,
+        ``grad(jacobian(f))``), the inner one's generated code as it is now, which it
+        may have generated anew; else the function given."""
+        if not is_transform(self._target):
+            return self.__wrapped__
+        function = compiled_function(self._target)
+        if function is not self.__wrapped__:
+            self.__wrapped__ = function
+            self._indices, self._single, self._names = _normalize_wrt(
+                function, self._wrt, self._mode)
+            self._plan = tuple(zip(self._indices, self._names))
+        return function
 
     @property
     def source(self):
@@ -142,7 +189,8 @@ class GradientFunction:
         data names the code reads are read afresh."""
         args, kwargs, inputs, seed, shapes = self._inputs(args, kwargs)
         generated = self._generated
-        if shapes is not None or generated is None or self._generation != registry.GENERATION[0]:
+        if shapes is not None or generated is None \
+                or self._generation != registry.GENERATION[0] or not generated.current():
             generated = self._generate(shapes)
         if generated.context.called_defaults:
             _check_called_defaults(self.__wrapped__, generated.context.called_defaults,
@@ -337,7 +385,8 @@ def _normalize_wrt(function, wrt, mode):
             f"yet: differentiate a plain function that takes the parameters explicitly "
             f"(def loss(W, b, x): ...), called from the method if you like")
     require_python_function(function)
-    parameters = [p for p in inspect.signature(function).parameters.values()
+    signature = inspect.signature(function, follow_wrapped=False)  # a decorator's wrapper's
+    parameters = [p for p in signature.parameters.values()
                   if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     names = [p.name for p in parameters]
     single = not isinstance(wrt, (tuple, list))
@@ -356,7 +405,7 @@ def _normalize_wrt(function, wrt, mode):
         else:
             index = item + len(names) if item < 0 else item
             if not 0 <= index < len(names):
-                variadic = [p for p in inspect.signature(function).parameters.values()
+                variadic = [p for p in signature.parameters.values()
                             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
                 raise WrtError(f"{mode}: wrt={item} is out of range: {function.__qualname__} "
                                f"has {len(names)} parameter{'s' if len(names) != 1 else ''} "

@@ -36,11 +36,14 @@ MARK = "__autodiff_ast_comment__"
 
 @dataclasses.dataclass
 class Generated:
-    """A generated function, its source text and the file name it is registered under."""
+    """A generated function, its source text, the file name it is registered under, and
+    ``current()``: whether what its compile read is unchanged (see ``captured``), so that
+    it is still the gradient of the code that runs now."""
 
     function: object
     source: str
     filename: str
+    current: object
 
 
 def comment(text):
@@ -70,7 +73,8 @@ def generate(fn, ctx):
                   lambda m: f"{m.group(1)}# {ast.literal_eval(m.group(2))}", text, flags=re.M)
     text += "\n"
     filename = register(text, fn.name)
-    return Generated(_compile(text, filename, fn.name, ctx), text, filename)
+    return Generated(_compile(text, filename, fn.name, ctx), text, filename,
+                     ctx.captured.freeze())
 
 
 def register(text, label):
@@ -132,4 +136,6 @@ def _compile(text, filename, name, ctx):
     generated.__kwdefaults__ = kwdefaults or None
     # the user's global data it reads again at each call, and where from (for export)
     generated.autodiff_refresh = dict(ctx.refresh)
+    # what its compile read: a compile that inlines this code read all that too
+    generated.autodiff_captured = ctx.captured
     return generated

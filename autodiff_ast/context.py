@@ -14,6 +14,7 @@ import builtins
 import numpy as np
 
 from . import errors
+from .captured import Captured
 
 
 class Context:
@@ -23,7 +24,9 @@ class Context:
     or ``"value_and_grad"``; ``single`` says that one gradient is returned rather than a
     tuple; ``namespace`` maps each global name of the generated code
     to its object; ``refresh`` maps the user's global data names read by the function
-    to the dict they live in (re-read at each call, so rebinding a global is seen).
+    to the dict they live in (re-read at each call, so rebinding a global is seen);
+    ``captured`` records the functions and references the compile read (see
+    :mod:`~autodiff_ast.captured`), against which the generated code is checked.
     """
 
     def __init__(self, function, filename, line_offset, col_offset, lines, wrt=(), mode="grad",
@@ -41,6 +44,7 @@ class Context:
         self.refresh: dict[str, dict] = {}
         # parameter -> its callable default, which the generated code calls (resolve.py)
         self.called_defaults: dict[str, object] = {}
+        self.captured = Captured()
         self.statements: dict[int, str] = {}
         self.stacks: dict[str, str] = {}  # lists of saved values -> what they hold
         self.structures: dict = {}  # parameter -> structure of the dict/list/tuple it holds
@@ -59,7 +63,7 @@ class Context:
         the same names, namespace and statements, so that nothing collides."""
         child = Context(function, filename, 0, col_offset, lines, self.wrt, self.mode,
                         self.single)
-        for shared in ("names", "namespace", "refresh", "statements", "stacks",
+        for shared in ("names", "namespace", "refresh", "captured", "statements", "stacks",
                        "_counters", "files", "leaves"):
             setattr(child, shared, getattr(self, shared))
         child.shift = len(self.files) * self.SHIFT

@@ -701,7 +701,8 @@ def _defaults(fn, function):
     if function is not None:
         import inspect as _inspect
 
-        return {name: p.default for name, p in _inspect.signature(function).parameters.items()
+        signature = _inspect.signature(function, follow_wrapped=False)  # a wrapper's own
+        return {name: p.default for name, p in signature.parameters.items()
                 if p.default is not _inspect.Parameter.empty}
     positional = fn.args.posonlyargs + fn.args.args
     found = dict(zip([p.arg for p in positional[len(positional) - len(fn.args.defaults):]],

@@ -24,6 +24,7 @@ import ast
 
 from . import codegen, fence, normal_form, source
 from .desugar import desugar
+from .errors import AutodiffError
 from .forward import forward
 from .normalize import normalize
 from .resolve import resolve
@@ -61,13 +62,24 @@ def compile_gradient(function, wrt=(0,), mode="grad", single=True, verbose=False
                   for name, run in PASSES]
     elif mode == "vjp":
         passes = PASSES + [("split", split)]
-    for name, run in passes:
-        fn = run(fn, ctx)
-        if verbose:
-            _show(name, fn)
+    try:
+        for name, run in passes:
+            fn = run(fn, ctx)
+            if verbose:
+                _show(name, fn)
+    except AutodiffError as error:
+        if getattr(function, "__wrapped__", None) is not None and hasattr(error, "add_note"):
+            error.add_note(_WRAPPED.format(name=function.__qualname__))
+        raise
     generated = codegen.generate(fn, ctx)
     generated.context = ctx
     return generated
+
+
+_WRAPPED = ("{name} is wrapped by a decorator: what was differentiated is the decorator's "
+            "wrapper (which runs when {name} is called), not the function it wraps. If the "
+            "decorator does not change the value, pass {name}.__wrapped__ instead; else "
+            "register a rule for {name} with @autodiff_ast.adjoint.")
 
 
 def _show(name, fn):

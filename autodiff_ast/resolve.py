@@ -25,6 +25,7 @@ import builtins
 import types
 
 from .astutil import local_names
+from .captured import ABSENT
 
 
 
@@ -95,6 +96,8 @@ class _Resolver(ast.NodeTransformer):
             value = _value(kind, source, node.id)
         except ValueError:  # an empty closure cell
             raise self.ctx.error(node, f"free variable '{node.id}' is not bound yet") from None
+        if isinstance(value, types.ModuleType) or callable(value):
+            self._record(kind, source, node.id, value)
         if isinstance(value, types.ModuleType):
             return ast.copy_location(ast.Name(self._module(value, node.id), ast.Load()), node)
         if kind == "builtin":
@@ -114,6 +117,16 @@ class _Resolver(ast.NodeTransformer):
         self.ctx.refresh[name] = (kind, source, node.id)
         return ast.copy_location(ast.Name(name, ast.Load()), node)
 
+    def _record(self, kind, source, name, value):
+        """Keep what the free ``name`` referred to (a function, a module): generated code
+        inlines or calls it, and is stale once the name refers to something else."""
+        if kind == "cell":
+            self.ctx.captured.cell(source, value)
+        elif kind == "global":
+            self.ctx.captured.name(source, name, value)
+        else:  # a builtin, until the module defines a global of the same name
+            self.ctx.captured.name(self.ctx.function.__globals__, name, ABSENT)
+
     def visit_Attribute(self, node):
         chain, root = [], node
         while isinstance(root, ast.Attribute):
@@ -125,12 +138,15 @@ class _Resolver(ast.NodeTransformer):
         value = _value(kind, source, root.id)
         if not isinstance(value, types.ModuleType):
             return self.generic_visit(node)
+        self._record(kind, source, root.id, value)
         obj = value
         for attr in reversed(chain):
             if not hasattr(obj, attr):
                 path = ".".join([root.id] + chain[::-1])
                 raise self.ctx.error(node, f"{path} does not exist")
-            obj = getattr(obj, attr)
+            owner, obj = obj, getattr(obj, attr)
+            if isinstance(obj, types.ModuleType) or callable(obj):  # data is read at run time
+                self.ctx.captured.attribute(owner, attr, obj)
         new = ast.Name(self._module(value, root.id), ast.Load())
         for attr in reversed(chain):
             new = ast.Attribute(new, attr, ast.Load())

@@ -19,7 +19,7 @@ from .api import GradientFunction, _as_float
 from .display import code_html
 from .errors import AutodiffError
 from .runtime import shape
-from .source import caller_of, generated_code_of
+from .source import compiled_function
 from .structures import leaves as structure_leaves
 from .structures import rebuild as structure_rebuild
 from .structures import structure_of
@@ -56,6 +56,7 @@ class JVPFunction:
     """``jvp(f)``: call it with ``(primals, tangents)``; ``.source`` is the tangent code."""
 
     def __init__(self, function, wrt=None, verbose=False):
+        self._arguments = (function, wrt, verbose)
         self.__wrapped__ = function
         self._wrt, self._verbose = wrt, verbose
         self._by_count: dict = {}
@@ -121,9 +122,13 @@ class JVPFunction:
         """A Python function ``jvp_f(primals, tangents)`` calling the tangent code with
         the elements of the two tuples (every positional parameter of ``f`` given), so
         that a transform of a function calling this one differentiates it."""
-        compiled = caller_of(generated_code_of(self.__wrapped__))  # as GradientFunction
+        compiled = compiled_function(self.__wrapped__)  # as GradientFunction
         inner = self._inner(len(_positional(compiled)))
-        return _call_code("jvp", inner.__wrapped__, inner._generate(None), part=None)
+        return _written_out(self, inner._generate(None), lambda generated: _call_code(
+            "jvp", inner.__wrapped__, generated, part=None))
+
+    def __reduce__(self):  # the function and options: generated code is made anew
+        return type(self), self._arguments
 
     def __repr__(self):
         return f"<jvp of {self.__wrapped__.__qualname__}>"
@@ -310,6 +315,7 @@ class JacobianFunction:
         if mode not in (None, "forward", "reverse"):
             raise AutodiffError(f"jacobian: mode must be 'forward', 'reverse' or None "
                                 f"(choose by shape), not {mode!r}")
+        self._arguments = (function, wrt, mode, verbose)
         self.__wrapped__ = function
         self._mode = mode
         self._reverse = VJPFunction(function, wrt, verbose)
@@ -384,8 +390,12 @@ class JacobianFunction:
         transform of a function calling this one, or of this one, differentiates it
         (forward mode, whatever ``mode``)."""
         inner = self._forward._inner(0)  # of f, or of a caller of f's rules
-        return _column_code("jacobian", inner.__wrapped__, self._indices, self._single,
-                            inner._generate(None), per_column=1)
+        return _written_out(self, inner._generate(None), lambda generated: _column_code(
+            "jacobian", inner.__wrapped__, self._indices, self._single, generated,
+            per_column=1))
+
+    def __reduce__(self):  # the function and options: generated code is made anew
+        return type(self), self._arguments
 
     def __repr__(self):
         return f"<jacobian of {self.__wrapped__.__qualname__}>"
@@ -455,6 +465,7 @@ class HVPFunction:
     """``hvp(f)``: ``(primals, vectors) -> H @ vectors``."""
 
     def __init__(self, function, wrt=0, verbose=False):
+        self._arguments = (function, wrt, verbose)
         self.__wrapped__ = function
         self._grad = GradientFunction(function, wrt, "grad")
         self._single, self._indices = self._grad._single, self._grad._indices
@@ -488,7 +499,11 @@ class HVPFunction:
         """``hvp_f(primals, vectors)``: the forward-mode code of the gradient code called
         with the elements of the two tuples, its tangent returned."""
         inner = self._jvp()._inner(0)
-        return _call_code("hvp", self._grad.__wrapped__, inner._generate(None), part=1)
+        return _written_out(self, inner._generate(None), lambda generated: _call_code(
+            "hvp", self._grad.__wrapped__, generated, part=1))
+
+    def __reduce__(self):  # the function and options: generated code is made anew
+        return type(self), self._arguments
 
     def __repr__(self):
         return f"<hvp of {self.__wrapped__.__qualname__}>"
@@ -520,6 +535,7 @@ class HessianFunction:
     """``hessian(f)``: callable with ``f``'s signature."""
 
     def __init__(self, function, wrt=0, verbose=False):
+        self._arguments = (function, wrt, verbose)
         self.__wrapped__ = function
         self._hvp = HVPFunction(function, wrt, verbose)
         self._single, self._indices = self._hvp._single, self._hvp._indices
@@ -554,9 +570,13 @@ class HessianFunction:
         """Like :meth:`JacobianFunction.code_for_transforms`, with the forward-mode code
         of the gradient code (``hessian_f``): a transform of a function calling this one
         gives third derivatives."""
-        generated = self._hvp._jvp()._inner(0)._generate(None)
-        return _column_code("hessian", self._hvp._grad.__wrapped__, self._indices,
-                            self._single, generated, per_column=len(self._indices))
+        return _written_out(self, self._hvp._jvp()._inner(0)._generate(None),
+                            lambda generated: _column_code(
+                                "hessian", self._hvp._grad.__wrapped__, self._indices,
+                                self._single, generated, per_column=len(self._indices)))
+
+    def __reduce__(self):  # the function and options: generated code is made anew
+        return type(self), self._arguments
 
     def __repr__(self):
         return f"<hessian of {self.__wrapped__.__qualname__}>"
@@ -566,8 +586,18 @@ class HessianFunction:
         return code_html(self)
 
 
+def _written_out(transform, generated, write):
+    """``write(generated)`` (a function written out over the generated code, for
+    ``code_for_transforms``), written again only when ``generated`` is new: a transform
+    of ``transform`` compiles the same function while nothing changed."""
+    held = getattr(transform, "_written", None)
+    if held is None or held[0] is not generated:
+        held = transform._written = (generated, write(generated))
+    return held[1]
+
+
 def _positional(function):
-    return [p for p in inspect.signature(function).parameters.values()
+    return [p for p in inspect.signature(function, follow_wrapped=False).parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
