@@ -129,8 +129,7 @@ class GradientFunction:
                 pass
         if shapes is None:
             self._generated, self._generation = generated, generation
-        else:
-            self._shapes = shapes
+        self._shapes = shapes
         return generated
 
     @staticmethod
@@ -187,6 +186,8 @@ class GradientFunction:
         """The generated code for this call, its arguments (differentiated integers as
         floats), the differentiated inputs and the dtype to seed with; the user's global
         data names the code reads are read afresh."""
+        if isinstance(self._target, GradientFunction) and self._target.specialise(args, kwargs):
+            self._generated = None  # the inner gradient's code changed with the structures
         args, kwargs, inputs, seed, shapes = self._inputs(args, kwargs)
         generated = self._generated
         if shapes is not None or generated is None \
@@ -201,6 +202,16 @@ class GradientFunction:
             for name, (kind, source, original) in refresh.items():
                 namespace[name] = source[original] if kind == "global" else source.cell_contents
         return generated, args, kwargs, inputs, seed
+
+    def specialise(self, args, kwargs):
+        """Make ``.generated_function`` the code for the parameter structures of this
+        call's arguments, as a call would (a transform of this one, ``vjp(grad(f))(params,
+        X)`` with a dict ``params``, differentiates that code). Did it change?"""
+        shapes = self._inputs(args, dict(kwargs))[4]
+        if shapes == self._shapes:
+            return False
+        self._generate(shapes)
+        return True
 
     def _inputs(self, args, kwargs):
         """The call's arguments with differentiated integers as floats; the inputs being

@@ -4,7 +4,7 @@ leaf checked against central finite differences."""
 import numpy as np
 import pytest
 
-from autodiff_ast import AutodiffSyntaxError, grad, value_and_grad
+from autodiff_ast import AutodiffSyntaxError, grad, value_and_grad, vjp
 from autodiff_ast.structures import leaves, rebuild, structure_of
 from autodiff_ast.testing import numerical_grad
 
@@ -144,3 +144,28 @@ def test_loops_over_written_out_tuples_are_unrolled_for_dict_keys_and_arrays():
     np.testing.assert_allclose(g["W1"], 2 * params["W1"] + np.cos(params["W1"]))
     np.testing.assert_allclose(g["W2"], 2 * params["W2"])
     np.testing.assert_allclose(g["b"], np.cos(params["b"]))
+
+
+def _layer_loss(params, x):
+    W, b = params
+    return np.sum(np.tanh(x @ W + b) ** 2)
+
+
+def test_reverse_over_reverse_through_a_list_of_differently_shaped_arrays():
+    """``vjp(grad(f))`` differentiates the gradient code made for the call's structures
+    (it was the code for an array, and np.zeros_like of the list failed)."""
+    rng = np.random.default_rng(4)
+    params = [rng.normal(size=(3, 2)) * 0.5, rng.normal(size=2) * 0.5]
+    x = rng.normal(size=3)
+    gradient, pullback = vjp(grad(_layer_loss))(params, x)
+    want = grad(_layer_loss)(params, x)
+    for got, expected in zip(gradient, want):
+        np.testing.assert_allclose(got, expected, rtol=1e-14)
+    vectors = [rng.normal(size=(3, 2)), rng.normal(size=2)]
+    products = pullback(vectors)
+    eps = 1e-6
+    up = grad(_layer_loss)([p + eps * v for p, v in zip(params, vectors)], x)
+    down = grad(_layer_loss)([p - eps * v for p, v in zip(params, vectors)], x)
+    assert isinstance(products, list) and len(products) == 2
+    for product, u, d in zip(products, up, down):
+        np.testing.assert_allclose(product, (u - d) / (2 * eps), rtol=1e-5, atol=1e-7)
