@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import weakref
+from typing import Any, Callable, overload
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from .rules import registry
 from .source import caller_of, generated_code_of, require_python_function
 from .errors import AutodiffError, WrtError
 from .runtime import shape
+from .signatures import Function, Wrt
 from .structures import as_float as structures_as_float
 from .structures import leaves as structure_leaves
 from .structures import rebuild as structure_rebuild
@@ -26,7 +28,13 @@ from .structures import structure_of
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def grad(function=None, wrt=0, *, verbose=False):
+@overload
+def grad(function: Function, wrt: Wrt = 0, *, verbose: bool = False) -> GradientFunction: ...
+@overload
+def grad(function: None = None, wrt: Wrt = 0, *,
+         verbose: bool = False) -> Callable[[Function], GradientFunction]: ...
+def grad(function: Function | None = None, wrt: Wrt = 0, *, verbose: bool = False
+         ) -> GradientFunction | Callable[[Function], GradientFunction]:
     """The gradient of a scalar-valued ``function`` with respect to some of its parameters.
 
     Use it as ``@grad``, ``@grad(wrt=...)`` or ``grad(f, wrt=...)``. ``wrt`` is a
@@ -47,7 +55,14 @@ def grad(function=None, wrt=0, *, verbose=False):
     return GradientFunction(function, wrt, "grad", verbose)
 
 
-def value_and_grad(function=None, wrt=0, *, verbose=False):
+@overload
+def value_and_grad(function: Function, wrt: Wrt = 0, *,
+                   verbose: bool = False) -> GradientFunction: ...
+@overload
+def value_and_grad(function: None = None, wrt: Wrt = 0, *,
+                   verbose: bool = False) -> Callable[[Function], GradientFunction]: ...
+def value_and_grad(function: Function | None = None, wrt: Wrt = 0, *, verbose: bool = False
+                   ) -> GradientFunction | Callable[[Function], GradientFunction]:
     """Like :func:`grad`, but the call returns ``(value, gradients)``, computing the value
     once (it is the forward sweep of the gradient code).
 
@@ -70,7 +85,9 @@ class GradientFunction:
     that runs (for ``pdb`` and ``inspect``), ``.__wrapped__`` the original function.
     """
 
-    def __init__(self, function, wrt, mode, verbose=False):
+    __wrapped__: Function  # set by functools.update_wrapper
+
+    def __init__(self, function: Function, wrt: Wrt, mode: str, verbose: bool = False) -> None:
         function = generated_code_of(function)  # grad(grad(f)): through grad(f)'s code
         function = caller_of(function)  # a function with its own rules: through them
         functools.update_wrapper(self, function)
@@ -109,19 +126,19 @@ class GradientFunction:
         return generated
 
     @property
-    def source(self):
+    def source(self) -> str:
         """The generated gradient function's Python source (for the parameter
         structures of the latest call, when it had dicts, lists or tuples of arrays)."""
         return self._generate(self._shapes).source
 
     @property
-    def generated_function(self):
+    def generated_function(self) -> Function:
         """The generated gradient function itself (plain Python; takes ``dout=1.0``)."""
         return self._generate(self._shapes).function
 
     # ----- calling ---------------------------------------------------------------------
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         generated, args, kwargs, inputs, seed = self._prepare(args, kwargs)
         function = generated.function
         if seed is not None:
@@ -197,7 +214,7 @@ class GradientFunction:
             done.append(_finish_one(g, x, done))
         return tuple(done)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{self._mode} of {self.__wrapped__.__qualname__} wrt {self._names}>"
 
     def __get__(self, instance, owner=None):

@@ -19,7 +19,9 @@ class AutodiffSyntaxError(AutodiffError, SyntaxError):
     ``text`` like a ``SyntaxError``, so tracebacks show the user's line with a caret.
     """
 
-    def __init__(self, msg, filename, lineno, offset, text, end_lineno=None, end_offset=None):
+    def __init__(self, msg: str, filename: str | None, lineno: int | None, offset: int | None,
+                 text: str | None, end_lineno: int | None = None,
+                 end_offset: int | None = None) -> None:
         super().__init__(msg, (filename, lineno, offset, text, end_lineno, end_offset))
 
 

@@ -36,6 +36,7 @@ import builtins
 import importlib
 import inspect
 import types
+from typing import Any
 
 from .api import GradientFunction, grad  # noqa: F401 (grad: the docstring's example)
 from .astutil import local_names
@@ -46,7 +47,7 @@ KINDS = {"grad": "the gradient", "value_and_grad": "the value and gradient",
          "jvp": "the value and tangent (Jacobian-vector products)"}
 
 
-def export(transform):
+def export(transform: Any) -> str:
     """The text of a module holding ``transform``'s generated code; see the module
     docstring."""
     function, what = _generated(transform)

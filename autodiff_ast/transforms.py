@@ -10,6 +10,7 @@ Every transform has ``.source``, the text of the code it runs.
 from __future__ import annotations
 
 import inspect
+from typing import Any, Sequence, overload
 
 import numpy as np
 
@@ -18,13 +19,22 @@ from . import codegen
 from .api import GradientFunction, _as_float
 from .errors import AutodiffError
 from .runtime import shape
+from .signatures import Function, Wrt
 from .source import caller_of, generated_code_of
 from .structures import leaves as structure_leaves
 from .structures import rebuild as structure_rebuild
 from .structures import structure_of
 
 
-def jvp(function, primals=None, tangents=None, *, wrt=None, verbose=False):
+@overload
+def jvp(function: Function, primals: None = None, tangents: None = None, *,
+        wrt: Wrt | None = None, verbose: bool = False) -> JVPFunction: ...
+@overload
+def jvp(function: Function, primals: Sequence[Any], tangents: Sequence[Any], *,
+        wrt: Wrt | None = None, verbose: bool = False) -> tuple[Any, Any]: ...
+def jvp(function: Function, primals: Sequence[Any] | None = None,
+        tangents: Any = None, *, wrt: Wrt | None = None,
+        verbose: bool = False) -> JVPFunction | tuple[Any, Any]:
     """Forward mode: the value of ``function`` and its directional derivative.
 
     ``jvp(f)(primals, tangents)`` (or ``jvp(f, primals, tangents)``) takes the tuple of
@@ -51,7 +61,8 @@ def jvp(function, primals=None, tangents=None, *, wrt=None, verbose=False):
 class JVPFunction:
     """``jvp(f)``: call it with ``(primals, tangents)``; ``.source`` is the tangent code."""
 
-    def __init__(self, function, wrt=None, verbose=False):
+    def __init__(self, function: Function, wrt: Wrt | None = None,
+                 verbose: bool = False) -> None:
         self.__wrapped__ = function
         self._wrt, self._verbose = wrt, verbose
         self._by_count: dict = {}
@@ -70,7 +81,7 @@ class JVPFunction:
         self._last = inner
         return inner
 
-    def __call__(self, primals, tangents):
+    def __call__(self, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
         primals = tuple(primals)
         inner = self._inner(len(primals))
         if not isinstance(tangents, (tuple, list)):
@@ -88,7 +99,7 @@ class JVPFunction:
         return generated.function(*args, **kwargs)
 
     @property
-    def source(self):
+    def source(self) -> str:
         """The generated code of the latest call (or, before any call, for tangents of
         every parameter of ``f`` or of those of ``wrt``)."""
         inner = self._last
@@ -98,7 +109,7 @@ class JVPFunction:
         return inner.source
 
     @property
-    def generated_function(self):
+    def generated_function(self) -> Function:
         return (self._last or self._inner(self.__wrapped__.__code__.co_argcount)) \
             ._generate(self._last and self._last._shapes).function
 
@@ -110,7 +121,7 @@ class JVPFunction:
         inner = self._inner(len(_positional(compiled)))
         return _call_code("jvp", inner.__wrapped__, inner._generate(None), part=None)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<jvp of {self.__wrapped__.__qualname__}>"
 
 
@@ -137,7 +148,13 @@ def _tangent_like(tangent, x, name):
 
 
 
-def vjp(function, *args, wrt=0, verbose=False, **kwargs):
+@overload
+def vjp(function: Function, *, wrt: Wrt = 0, verbose: bool = False) -> VJPFunction: ...
+@overload
+def vjp(function: Function, *args: Any, wrt: Wrt = 0, verbose: bool = False,
+        **kwargs: Any) -> tuple[Any, Pullback]: ...
+def vjp(function: Function, *args: Any, wrt: Wrt = 0, verbose: bool = False,
+        **kwargs: Any) -> VJPFunction | tuple[Any, Pullback]:
     """Reverse mode for any output: the value of ``function`` and its pullback.
 
     ``vjp(f)(*args)`` (or ``vjp(f, *args)``) runs the forward sweep once and returns
@@ -164,15 +181,15 @@ def vjp(function, *args, wrt=0, verbose=False, **kwargs):
 class VJPFunction(GradientFunction):
     """``vjp(f)``: callable with ``f``'s signature, returning ``(value, pullback)``."""
 
-    def __init__(self, function, wrt=0, verbose=False):
+    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False) -> None:
         super().__init__(function, wrt, "vjp", verbose)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Pullback]:
         generated, args, kwargs, inputs, _ = self._prepare(args, kwargs)
         value, pullback = generated.function(*args, **kwargs)
         return value, Pullback(pullback, value, inputs, self)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<vjp of {self.__wrapped__.__qualname__} wrt {self._names}>"
 
 
@@ -180,11 +197,12 @@ class Pullback:
     """The pullback of one ``vjp`` call: ``pullback(cotangent)`` gives the gradients.
     ``.function`` is the generated ``pullback`` function itself."""
 
-    def __init__(self, function, value, inputs, transform):
+    def __init__(self, function: Function, value: Any, inputs: list[Any],
+                 transform: VJPFunction) -> None:
         self.function, self._value, self._inputs = function, value, inputs
         self._transform = transform
 
-    def __call__(self, cotangent):
+    def __call__(self, cotangent: Any) -> Any:
         cotangent = _cotangent_like(cotangent, self._value)
         return self._transform._finish(self.function(cotangent), self._inputs)
 
@@ -211,7 +229,8 @@ def _cotangent_like(cotangent, value):
 # ----- Jacobians ----------------------------------------------------------------------
 
 
-def jacobian(function, wrt=0, *, mode=None, verbose=False):
+def jacobian(function: Function, wrt: Wrt = 0, *, mode: str | None = None,
+             verbose: bool = False) -> JacobianFunction:
     """The Jacobian of ``function`` with respect to the parameters of ``wrt``.
 
     ``jacobian(f)(*args)`` has shape ``value.shape + x.shape`` (a tuple of such arrays
@@ -235,7 +254,8 @@ def jacobian(function, wrt=0, *, mode=None, verbose=False):
 class JacobianFunction:
     """``jacobian(f)``: callable with ``f``'s signature."""
 
-    def __init__(self, function, wrt=0, mode=None, verbose=False):
+    def __init__(self, function: Function, wrt: Wrt = 0, mode: str | None = None,
+                 verbose: bool = False) -> None:
         if mode not in (None, "forward", "reverse"):
             raise AutodiffError(f"jacobian: mode must be 'forward', 'reverse' or None "
                                 f"(choose by shape), not {mode!r}")
@@ -245,9 +265,9 @@ class JacobianFunction:
         self._single, self._indices = self._reverse._single, self._reverse._indices
         self._forward = JVPFunction(function, self._indices, verbose)
         self._sizes: dict = {}  # shapes of the inputs -> size of the output
-        self.last_mode = None
+        self.last_mode: str | None = None
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
             raise AutodiffError("jacobian: pass the arguments by position")
         inputs = [_as_float(args[i]) for i in self._indices]
@@ -302,7 +322,7 @@ class JacobianFunction:
         return found[0] if self._single else tuple(found)
 
     @property
-    def source(self):
+    def source(self) -> str:
         if self.last_mode == "forward":
             return self._forward.source
         return self._reverse.source
@@ -316,7 +336,7 @@ class JacobianFunction:
         return _column_code("jacobian", inner.__wrapped__, self._indices, self._single,
                             inner._generate(None), per_column=1)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<jacobian of {self.__wrapped__.__qualname__}>"
 
 
@@ -358,7 +378,7 @@ def _forward_is_cheaper(n, m):
 # ----- second derivatives ---------------------------------------------------------------
 
 
-def hvp(function, wrt=0, *, verbose=False):
+def hvp(function: Function, wrt: Wrt = 0, *, verbose: bool = False) -> HVPFunction:
     """Hessian-vector products of a scalar-valued ``function``, forward over reverse.
 
     ``hvp(f)(primals, vectors)`` takes the tuple of ``f``'s positional arguments and the
@@ -379,7 +399,7 @@ def hvp(function, wrt=0, *, verbose=False):
 class HVPFunction:
     """``hvp(f)``: ``(primals, vectors) -> H @ vectors``."""
 
-    def __init__(self, function, wrt=0, verbose=False):
+    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False) -> None:
         self.__wrapped__ = function
         self._grad = GradientFunction(function, wrt, "grad")
         self._single, self._indices = self._grad._single, self._grad._indices
@@ -392,7 +412,7 @@ class HVPFunction:
             self._tangents = JVPFunction(generated, self._indices, self._verbose)
         return self._tangents
 
-    def __call__(self, primals, vectors):
+    def __call__(self, primals: Sequence[Any], vectors: Sequence[Any]) -> Any:
         primals = tuple(primals)
         for i in self._indices:
             if i < len(primals) and structure_of(primals[i]) is not None:
@@ -405,7 +425,7 @@ class HVPFunction:
         return self._grad._finish(tangent, inputs)
 
     @property
-    def source(self):
+    def source(self) -> str:
         """The forward-mode code of the generated gradient code."""
         return self._jvp().source
 
@@ -415,11 +435,11 @@ class HVPFunction:
         inner = self._jvp()._inner(0)
         return _call_code("hvp", self._grad.__wrapped__, inner._generate(None), part=1)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<hvp of {self.__wrapped__.__qualname__}>"
 
 
-def hessian(function, wrt=0, *, verbose=False):
+def hessian(function: Function, wrt: Wrt = 0, *, verbose: bool = False) -> HessianFunction:
     """The Hessian of a scalar-valued ``function``, forward over reverse.
 
     ``hessian(f)(*args)`` has shape ``x.shape + x.shape`` for one parameter, and is a
@@ -440,19 +460,19 @@ def hessian(function, wrt=0, *, verbose=False):
 class HessianFunction:
     """``hessian(f)``: callable with ``f``'s signature."""
 
-    def __init__(self, function, wrt=0, verbose=False):
+    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False) -> None:
         self.__wrapped__ = function
         self._hvp = HVPFunction(function, wrt, verbose)
         self._single, self._indices = self._hvp._single, self._hvp._indices
 
-    def __call__(self, *args):
+    def __call__(self, *args: Any) -> Any:
         args = tuple(_as_float(a) if i in self._indices else a for i, a in enumerate(args))
         for i in self._indices:
             if structure_of(args[i]) is not None:
                 raise AutodiffError("hvp and hessian: differentiated arguments must be arrays "
                                     "or numbers")
         inputs = [args[i] for i in self._indices]
-        columns = [[[] for _ in inputs] for _ in inputs]  # [i][j]: columns of block H_ij
+        columns: list = [[[] for _ in inputs] for _ in inputs]  # [i][j]: block H_ij's columns
         for j, _, (_, products) in _basis_runs(self._hvp._jvp(), args, inputs):
             for i, product in enumerate((products,) if self._single else products):
                 columns[i][j].append(np.array(product, dtype=float).ravel())
@@ -468,7 +488,7 @@ class HessianFunction:
         return blocks[0][0] if self._single else tuple(blocks)
 
     @property
-    def source(self):
+    def source(self) -> str:
         return self._hvp.source
 
     def code_for_transforms(self):
@@ -479,7 +499,7 @@ class HessianFunction:
         return _column_code("hessian", self._hvp._grad.__wrapped__, self._indices,
                             self._single, generated, per_column=len(self._indices))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<hessian of {self.__wrapped__.__qualname__}>"
 
 
