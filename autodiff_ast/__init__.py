@@ -23,7 +23,7 @@ Vocabulary used throughout:
 from .api import GradientFunction, grad, value_and_grad
 from .gradients import gradient_hook, print_gradient, stop_gradient
 from .errors import (AutodiffError, AutodiffSyntaxError, MissingRuleError,
-                     NonScalarOutputError, SourceUnavailableError, WrtError)
+                     NonFiniteError, NonScalarOutputError, SourceUnavailableError, WrtError)
 from .export import export
 from .rules import adjoint, elementwise, linear, multilinear, nondifferentiable, tangent
 from .transforms import (HessianFunction, HVPFunction, JacobianFunction, JVPFunction,
@@ -35,7 +35,7 @@ __all__ = [
     "HVPFunction",
     "adjoint", "tangent", "linear", "multilinear", "elementwise", "nondifferentiable",
     "stop_gradient", "gradient_hook", "print_gradient", "export",
-    "AutodiffError", "AutodiffSyntaxError", "MissingRuleError", "NonScalarOutputError",
-    "SourceUnavailableError", "WrtError",
+    "AutodiffError", "AutodiffSyntaxError", "MissingRuleError", "NonFiniteError",
+    "NonScalarOutputError", "SourceUnavailableError", "WrtError",
 ]
 __version__ = "0.1.0"

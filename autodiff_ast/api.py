@@ -29,19 +29,24 @@ _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 @overload
-def grad(function: Function, wrt: Wrt = 0, *, verbose: bool = False) -> GradientFunction: ...
+def grad(function: Function, wrt: Wrt = 0, *, verbose: bool = False,
+         check_finite: bool = False) -> GradientFunction: ...
 @overload
-def grad(function: None = None, wrt: Wrt = 0, *,
-         verbose: bool = False) -> Callable[[Function], GradientFunction]: ...
-def grad(function: Function | None = None, wrt: Wrt = 0, *, verbose: bool = False
-         ) -> GradientFunction | Callable[[Function], GradientFunction]:
+def grad(function: None = None, wrt: Wrt = 0, *, verbose: bool = False,
+         check_finite: bool = False) -> Callable[[Function], GradientFunction]: ...
+def grad(function: Function | None = None, wrt: Wrt = 0, *, verbose: bool = False,
+         check_finite: bool = False) -> GradientFunction | Callable[[Function], GradientFunction]:
     """The gradient of a scalar-valued ``function`` with respect to some of its parameters.
 
     Use it as ``@grad``, ``@grad(wrt=...)`` or ``grad(f, wrt=...)``. ``wrt`` is a
     parameter index or name, or a tuple of them: one gives one gradient, a tuple gives a
     tuple. Each gradient has the shape (and floating dtype) of its parameter; integer
     arguments are differentiated as floats. ``verbose=True`` prints the code after every
-    compiler pass when the gradient is generated.
+    compiler pass when the gradient is generated. ``check_finite=True`` makes code that
+    checks every value of both sweeps and raises
+    :class:`~autodiff_ast.errors.NonFiniteError` at the first NaN or infinity, naming
+    your line and whether the value was born there or carried in (every transform takes
+    it; without it the code has no checks).
 
     >>> import numpy as np
     >>> @grad(wrt=(0, 1))
@@ -51,17 +56,18 @@ def grad(function: Function | None = None, wrt: Wrt = 0, *, verbose: bool = Fals
     (array([3., 4.]), array([1., 2.]))
     """
     if function is None:
-        return lambda f: GradientFunction(f, wrt, "grad", verbose)
-    return GradientFunction(function, wrt, "grad", verbose)
+        return lambda f: GradientFunction(f, wrt, "grad", verbose, check_finite)
+    return GradientFunction(function, wrt, "grad", verbose, check_finite)
 
 
 @overload
-def value_and_grad(function: Function, wrt: Wrt = 0, *,
-                   verbose: bool = False) -> GradientFunction: ...
+def value_and_grad(function: Function, wrt: Wrt = 0, *, verbose: bool = False,
+                   check_finite: bool = False) -> GradientFunction: ...
 @overload
-def value_and_grad(function: None = None, wrt: Wrt = 0, *,
-                   verbose: bool = False) -> Callable[[Function], GradientFunction]: ...
-def value_and_grad(function: Function | None = None, wrt: Wrt = 0, *, verbose: bool = False
+def value_and_grad(function: None = None, wrt: Wrt = 0, *, verbose: bool = False,
+                   check_finite: bool = False) -> Callable[[Function], GradientFunction]: ...
+def value_and_grad(function: Function | None = None, wrt: Wrt = 0, *, verbose: bool = False,
+                   check_finite: bool = False
                    ) -> GradientFunction | Callable[[Function], GradientFunction]:
     """Like :func:`grad`, but the call returns ``(value, gradients)``, computing the value
     once (it is the forward sweep of the gradient code).
@@ -74,8 +80,8 @@ def value_and_grad(function: Function | None = None, wrt: Wrt = 0, *, verbose: b
     (np.float64(5.0), array([2., 4.]))
     """
     if function is None:
-        return lambda f: GradientFunction(f, wrt, "value_and_grad", verbose)
-    return GradientFunction(function, wrt, "value_and_grad", verbose)
+        return lambda f: GradientFunction(f, wrt, "value_and_grad", verbose, check_finite)
+    return GradientFunction(function, wrt, "value_and_grad", verbose, check_finite)
 
 
 class GradientFunction:
@@ -87,11 +93,13 @@ class GradientFunction:
 
     __wrapped__: Function  # set by functools.update_wrapper
 
-    def __init__(self, function: Function, wrt: Wrt, mode: str, verbose: bool = False) -> None:
+    def __init__(self, function: Function, wrt: Wrt, mode: str, verbose: bool = False,
+                 check_finite: bool = False) -> None:
         function = generated_code_of(function)  # grad(grad(f)): through grad(f)'s code
         function = caller_of(function)  # a function with its own rules: through them
         functools.update_wrapper(self, function)
         self._mode, self._verbose = mode, verbose
+        self._check_finite = check_finite
         self._indices, self._single, self._names = _normalize_wrt(function, wrt, mode)
         self._plan = tuple(zip(self._indices, self._names))
         self._generated = None
@@ -108,7 +116,8 @@ class GradientFunction:
             return self._generated
         self._generation = registry.GENERATION[0]  # rules registered since: anew
         function = self.__wrapped__
-        key = (self._indices, self._single, self._mode, self._generation, shapes)
+        key = (self._indices, self._single, self._mode, self._generation, shapes,
+               self._check_finite)
         try:
             per_function = _CACHE.setdefault(function, {})
         except TypeError:  # not weak-referenceable
@@ -117,7 +126,8 @@ class GradientFunction:
         if generated is None or self._verbose:
             named = dict(zip(self._names, shapes)) if shapes else None
             generated = pipeline.compile_gradient(
-                function, self._indices, self._mode, self._single, self._verbose, named)
+                function, self._indices, self._mode, self._single, self._verbose, named,
+                check_finite=self._check_finite)
             per_function[key] = generated
         if shapes is None:
             self._generated = generated

@@ -28,13 +28,15 @@ from .structures import structure_of
 
 @overload
 def jvp(function: Function, primals: None = None, tangents: None = None, *,
-        wrt: Wrt | None = None, verbose: bool = False) -> JVPFunction: ...
+        wrt: Wrt | None = None, verbose: bool = False,
+        check_finite: bool = False) -> JVPFunction: ...
 @overload
 def jvp(function: Function, primals: Sequence[Any], tangents: Sequence[Any], *,
-        wrt: Wrt | None = None, verbose: bool = False) -> tuple[Any, Any]: ...
+        wrt: Wrt | None = None, verbose: bool = False,
+        check_finite: bool = False) -> tuple[Any, Any]: ...
 def jvp(function: Function, primals: Sequence[Any] | None = None,
         tangents: Any = None, *, wrt: Wrt | None = None,
-        verbose: bool = False) -> JVPFunction | tuple[Any, Any]:
+        verbose: bool = False, check_finite: bool = False) -> JVPFunction | tuple[Any, Any]:
     """Forward mode: the value of ``function`` and its directional derivative.
 
     ``jvp(f)(primals, tangents)`` (or ``jvp(f, primals, tangents)``) takes the tuple of
@@ -52,7 +54,7 @@ def jvp(function: Function, primals: Sequence[Any] | None = None,
     >>> tangent.round(4)
     array([0.    , 1.3818])
     """
-    transform = JVPFunction(function, wrt, verbose)
+    transform = JVPFunction(function, wrt, verbose, check_finite)
     if primals is None:
         return transform
     return transform(primals, tangents)
@@ -62,9 +64,9 @@ class JVPFunction:
     """``jvp(f)``: call it with ``(primals, tangents)``; ``.source`` is the tangent code."""
 
     def __init__(self, function: Function, wrt: Wrt | None = None,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, check_finite: bool = False) -> None:
         self.__wrapped__ = function
-        self._wrt, self._verbose = wrt, verbose
+        self._wrt, self._verbose, self._check_finite = wrt, verbose, check_finite
         self._by_count: dict = {}
         self._last = None
 
@@ -77,7 +79,7 @@ class JVPFunction:
         inner = self._by_count.get(wrt)
         if inner is None:
             inner = self._by_count[wrt] = GradientFunction(self.__wrapped__, wrt, "jvp",
-                                                           self._verbose)
+                                                           self._verbose, self._check_finite)
         self._last = inner
         return inner
 
@@ -149,12 +151,13 @@ def _tangent_like(tangent, x, name):
 
 
 @overload
-def vjp(function: Function, *, wrt: Wrt = 0, verbose: bool = False) -> VJPFunction: ...
+def vjp(function: Function, *, wrt: Wrt = 0, verbose: bool = False,
+        check_finite: bool = False) -> VJPFunction: ...
 @overload
 def vjp(function: Function, *args: Any, wrt: Wrt = 0, verbose: bool = False,
-        **kwargs: Any) -> tuple[Any, Pullback]: ...
+        check_finite: bool = False, **kwargs: Any) -> tuple[Any, Pullback]: ...
 def vjp(function: Function, *args: Any, wrt: Wrt = 0, verbose: bool = False,
-        **kwargs: Any) -> VJPFunction | tuple[Any, Pullback]:
+        check_finite: bool = False, **kwargs: Any) -> VJPFunction | tuple[Any, Pullback]:
     """Reverse mode for any output: the value of ``function`` and its pullback.
 
     ``vjp(f)(*args)`` (or ``vjp(f, *args)``) runs the forward sweep once and returns
@@ -172,7 +175,7 @@ def vjp(function: Function, *args: Any, wrt: Wrt = 0, verbose: bool = False,
     >>> pullback(np.array([1.0, 10.0]))
     array([ 2., 40.])
     """
-    transform = VJPFunction(function, wrt, verbose)
+    transform = VJPFunction(function, wrt, verbose, check_finite)
     if args or kwargs:
         return transform(*args, **kwargs)
     return transform
@@ -181,8 +184,9 @@ def vjp(function: Function, *args: Any, wrt: Wrt = 0, verbose: bool = False,
 class VJPFunction(GradientFunction):
     """``vjp(f)``: callable with ``f``'s signature, returning ``(value, pullback)``."""
 
-    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False) -> None:
-        super().__init__(function, wrt, "vjp", verbose)
+    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False,
+                 check_finite: bool = False) -> None:
+        super().__init__(function, wrt, "vjp", verbose, check_finite)
 
     def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Pullback]:
         generated, args, kwargs, inputs, _ = self._prepare(args, kwargs)
@@ -230,7 +234,7 @@ def _cotangent_like(cotangent, value):
 
 
 def jacobian(function: Function, wrt: Wrt = 0, *, mode: str | None = None,
-             verbose: bool = False) -> JacobianFunction:
+             verbose: bool = False, check_finite: bool = False) -> JacobianFunction:
     """The Jacobian of ``function`` with respect to the parameters of ``wrt``.
 
     ``jacobian(f)(*args)`` has shape ``value.shape + x.shape`` (a tuple of such arrays
@@ -248,22 +252,22 @@ def jacobian(function: Function, wrt: Wrt = 0, *, mode: str | None = None,
     array([[2., 0.],
            [1., 0.]])
     """
-    return JacobianFunction(function, wrt, mode, verbose)
+    return JacobianFunction(function, wrt, mode, verbose, check_finite)
 
 
 class JacobianFunction:
     """``jacobian(f)``: callable with ``f``'s signature."""
 
     def __init__(self, function: Function, wrt: Wrt = 0, mode: str | None = None,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, check_finite: bool = False) -> None:
         if mode not in (None, "forward", "reverse"):
             raise AutodiffError(f"jacobian: mode must be 'forward', 'reverse' or None "
                                 f"(choose by shape), not {mode!r}")
         self.__wrapped__ = function
         self._mode = mode
-        self._reverse = VJPFunction(function, wrt, verbose)
+        self._reverse = VJPFunction(function, wrt, verbose, check_finite)
         self._single, self._indices = self._reverse._single, self._reverse._indices
-        self._forward = JVPFunction(function, self._indices, verbose)
+        self._forward = JVPFunction(function, self._indices, verbose, check_finite)
         self._sizes: dict = {}  # shapes of the inputs -> size of the output
         self.last_mode: str | None = None
 
@@ -378,7 +382,8 @@ def _forward_is_cheaper(n, m):
 # ----- second derivatives ---------------------------------------------------------------
 
 
-def hvp(function: Function, wrt: Wrt = 0, *, verbose: bool = False) -> HVPFunction:
+def hvp(function: Function, wrt: Wrt = 0, *, verbose: bool = False,
+        check_finite: bool = False) -> HVPFunction:
     """Hessian-vector products of a scalar-valued ``function``, forward over reverse.
 
     ``hvp(f)(primals, vectors)`` takes the tuple of ``f``'s positional arguments and the
@@ -393,23 +398,25 @@ def hvp(function: Function, wrt: Wrt = 0, *, verbose: bool = False) -> HVPFuncti
     >>> hvp(f)((np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
     array([6., 0.])
     """
-    return HVPFunction(function, wrt, verbose)
+    return HVPFunction(function, wrt, verbose, check_finite)
 
 
 class HVPFunction:
     """``hvp(f)``: ``(primals, vectors) -> H @ vectors``."""
 
-    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False) -> None:
+    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False,
+                 check_finite: bool = False) -> None:
         self.__wrapped__ = function
         self._grad = GradientFunction(function, wrt, "grad")
         self._single, self._indices = self._grad._single, self._grad._indices
-        self._verbose = verbose
+        self._verbose, self._check_finite = verbose, check_finite
         self._tangents = None  # JVPFunction of the generated gradient function
 
     def _jvp(self):
         generated = self._grad.generated_function
         if self._tangents is None or self._tangents.__wrapped__ is not generated:
-            self._tangents = JVPFunction(generated, self._indices, self._verbose)
+            self._tangents = JVPFunction(generated, self._indices, self._verbose,
+                                         self._check_finite)
         return self._tangents
 
     def __call__(self, primals: Sequence[Any], vectors: Sequence[Any]) -> Any:
@@ -439,7 +446,8 @@ class HVPFunction:
         return f"<hvp of {self.__wrapped__.__qualname__}>"
 
 
-def hessian(function: Function, wrt: Wrt = 0, *, verbose: bool = False) -> HessianFunction:
+def hessian(function: Function, wrt: Wrt = 0, *, verbose: bool = False,
+            check_finite: bool = False) -> HessianFunction:
     """The Hessian of a scalar-valued ``function``, forward over reverse.
 
     ``hessian(f)(*args)`` has shape ``x.shape + x.shape`` for one parameter, and is a
@@ -454,15 +462,16 @@ def hessian(function: Function, wrt: Wrt = 0, *, verbose: bool = False) -> Hessi
     array([[6., 2.],
            [2., 0.]])
     """
-    return HessianFunction(function, wrt, verbose)
+    return HessianFunction(function, wrt, verbose, check_finite)
 
 
 class HessianFunction:
     """``hessian(f)``: callable with ``f``'s signature."""
 
-    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False) -> None:
+    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False,
+                 check_finite: bool = False) -> None:
         self.__wrapped__ = function
-        self._hvp = HVPFunction(function, wrt, verbose)
+        self._hvp = HVPFunction(function, wrt, verbose, check_finite)
         self._single, self._indices = self._hvp._single, self._hvp._indices
 
     def __call__(self, *args: Any) -> Any:
