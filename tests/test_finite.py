@@ -201,3 +201,40 @@ def test_checked_gradient_code_can_be_differentiated_again():
     value, tangent = jvp(first)((2.0,), (1.0,))
     assert (value, tangent) == (pytest.approx(np.log(2.0) + 1), pytest.approx(0.5))
     assert "born here" in raised(first, -1.0)
+
+
+def _corpus():
+    import corpus
+    import corpus_calls
+    import corpus_control
+    return [entry for module in (corpus, corpus_control, corpus_calls) for entry in module.CORPUS]
+
+
+CORPUS = _corpus()
+
+
+def _same(a, b):
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return np.array_equal(a, b, equal_nan=True) and np.shape(a) == np.shape(b)
+
+
+@pytest.mark.parametrize("f, args, wrt", CORPUS,
+                         ids=[f"{f.__name__}-{i}" for i, (f, _, _) in enumerate(CORPUS)])
+def test_checked_code_of_every_corpus_function_gives_the_same_values(f, args, wrt):
+    """Values and gradients (value_and_grad), primal and pullback (vjp) and primal and
+    tangent (jvp) equal, bit for bit, those of the code without checks."""
+    value, grads = value_and_grad(f, wrt=wrt, check_finite=True)(*args)
+    plain_value, plain_grads = value_and_grad(f, wrt=wrt)(*args)
+    assert _same(value, plain_value) and _same(grads, plain_grads)
+    primal, pullback = vjp(f, *args, wrt=wrt, check_finite=True)
+    plain_primal, plain_pullback = vjp(f, *args, wrt=wrt)
+    assert _same(primal, plain_primal) and _same(pullback(1.0), plain_pullback(1.0))
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    tangents = tuple(np.ones_like(args[i], dtype=float) if isinstance(args[i], np.ndarray)
+                     else 1.0 for i in indices)
+    if all(not isinstance(args[i], (dict, list, tuple)) for i in indices):
+        got = jvp(f, wrt=wrt, check_finite=True)(args, tangents)
+        assert _same(got, jvp(f, wrt=wrt)(args, tangents))
