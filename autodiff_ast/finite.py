@@ -36,7 +36,7 @@ import types
 import numpy as np
 
 from . import errors, fence
-from .astutil import clone
+from .astutil import clone, unparse
 from .codegen import is_comment
 from .rules import registry
 
@@ -223,10 +223,10 @@ def _reads(stmt):
 def _header(stmt):
     """The text of ``stmt``, or of a compound statement's first line."""
     if isinstance(stmt, (ast.If, ast.While)):
-        return f"{'if' if isinstance(stmt, ast.If) else 'while'} {ast.unparse(stmt.test)}:"
+        return f"{'if' if isinstance(stmt, ast.If) else 'while'} {unparse(stmt.test)}:"
     if isinstance(stmt, ast.For):
-        return f"for {ast.unparse(stmt.target)} in {ast.unparse(stmt.iter)}:"
-    return ast.unparse(stmt)
+        return f"for {unparse(stmt.target)} in {unparse(stmt.iter)}:"
+    return unparse(stmt)
 
 
 def _may_be_data(value):
