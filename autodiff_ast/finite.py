@@ -66,7 +66,7 @@ def check_finite(site, value, *operands):
     if _finite(value):
         return
     record = _SITES.get(site)
-    if record is None:
+    if record is None:  # code exported and run elsewhere: no table of sites
         raise errors.NonFiniteError(f"a non-finite value ({_describe(value)}) was made")
     for name, operand in zip(record.operands, operands):
         if not _finite(operand):
@@ -81,11 +81,15 @@ def check_arguments(site, *values):
     """``None`` when the values that statement ``site`` reads from outside the checked
     code (arguments, the seed, globals) are finite; else raise
     :class:`~autodiff_ast.errors.NonFiniteError`: the non-finite value was carried in."""
-    record = _SITES[site]
-    for name, kind, value in zip(record.operands, record.kinds, values):
+    for index, value in enumerate(values):
         if not _finite(value):
-            raise _error(record, f"`{record.statement}` reads {name} ({kind}), which is "
-                                 f"{_describe(value)}: carried in, not born here")
+            record = _SITES.get(site)
+            if record is None:  # code exported and run elsewhere: no table of sites
+                raise errors.NonFiniteError(f"a non-finite value ({_describe(value)}) was "
+                                            f"read")
+            raise _error(record, f"`{record.statement}` reads {record.operands[index]} "
+                                 f"({record.kinds[index]}), which is {_describe(value)}: "
+                                 f"carried in, not born here")
 
 
 # Checked code may be differentiated again (grad(grad(f, check_finite=True))): the checks
@@ -239,7 +243,7 @@ def _finite(value):
     kind = type(value)
     if kind is float:
         return math.isfinite(value)
-    if kind is np.ndarray:
+    if isinstance(value, np.ndarray):
         return value.dtype.kind not in "fc" or bool(np.isfinite(value).all())
     if isinstance(value, (np.floating, np.complexfloating)):
         return bool(np.isfinite(value))

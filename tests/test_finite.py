@@ -109,6 +109,38 @@ def test_nan_carried_in_from_a_global_and_from_a_cotangent():
     assert "reads dout (the cotangent), which is inf: carried in" in message
 
 
+def dict_loss(params, x):
+    h = np.tanh(x @ params["W"] + params["b"])
+    return np.sum(h ** 2)
+
+
+def reciprocals(x):
+    y = np.zeros(3)
+    for i in range(3):
+        y[i] = 1.0 / x[i]
+    return np.sum(y)
+
+
+def test_nan_carried_in_by_a_leaf_of_a_dict_argument():
+    params = {"W": np.ones((2, 2)), "b": np.array([0.0, np.inf])}
+    message = raised(grad(dict_loss, check_finite=True), params, np.ones((1, 2)))
+    filename, line, _ = where(dict_loss, "h = np.tanh")
+    assert "reads params (an argument), which is inf at index (1,) (1 of 2 elements not " \
+           "finite) in ['b']: carried in" in message
+    assert f'File "{filename}", line {line}' in message
+
+
+def test_infinity_written_into_an_array_is_born_at_the_write():
+    message = raised(grad(reciprocals, check_finite=True), np.array([1.0, 0.0, 2.0]))
+    filename, line, _ = where(reciprocals, "y[i] = 1.0 / x[i]")
+    assert "in the forward sweep: `_t2 = 1.0 / _t1` gave inf: born here" in message
+    assert f'File "{filename}", line {line}\n            y[i] = 1.0 / x[i]\n' in message
+    gradient = grad(reciprocals, check_finite=True)(np.array([1.0, 4.0, 2.0]))
+    np.testing.assert_allclose(gradient, -1 / np.array([1.0, 4.0, 2.0]) ** 2)
+    value, _ = value_and_grad(reciprocals, check_finite=True)(np.array([1.0, 4.0, 2.0]))
+    assert value == pytest.approx(1.75)
+
+
 BAD = (np.array([3.0, 1.0]), np.array([1.0, 2.0]))  # log(1 - 2) in log_of_difference
 CALLS = {
     "value_and_grad": lambda: value_and_grad(log_of_difference, check_finite=True)(*BAD),
