@@ -38,7 +38,6 @@ import numpy as np
 from . import errors, fence
 from .astutil import clone, unparse
 from .codegen import is_comment
-from .rules import registry
 
 _SITES: dict[int, "Site"] = {}
 _NUMBERS = itertools.count(1)
@@ -93,9 +92,8 @@ def check_arguments(site, *values):
 
 
 # Checked code may be differentiated again (grad(grad(f, check_finite=True))): the checks
-# stand alone as statements there, like ensure_scalar, and have no gradient.
+# stand alone as statements there, forward only, like ensure_scalar.
 fence.CHECKS.update((check_finite, check_arguments))
-registry.nondifferentiable(check_finite, check_arguments)
 
 
 def instrument(fn, ctx):
