@@ -481,7 +481,7 @@ class HessianFunction:
                 raise AutodiffError("hvp and hessian: differentiated arguments must be arrays "
                                     "or numbers")
         inputs = [args[i] for i in self._indices]
-        columns: list = [[[] for _ in inputs] for _ in inputs]  # [i][j]: block H_ij's columns
+        columns: list = [[[] for _ in inputs] for _ in inputs]  # [i][j]: columns of block H_ij
         for j, _, (_, products) in _basis_runs(self._hvp._jvp(), args, inputs):
             for i, product in enumerate((products,) if self._single else products):
                 columns[i][j].append(np.array(product, dtype=float).ravel())
