@@ -23,7 +23,7 @@ Vocabulary used throughout:
 from .api import GradientFunction, grad, value_and_grad
 from .gradients import gradient_hook, print_gradient, stop_gradient
 from .errors import (AutodiffError, AutodiffSyntaxError, InputError, MissingRuleError,
-                     NonScalarOutputError, SourceUnavailableError, WrtError)
+                     NonFiniteError, NonScalarOutputError, SourceUnavailableError, WrtError)
 from .export import export
 from .circuit import Circuit, circuit
 from .rules import adjoint, elementwise, linear, multilinear, nondifferentiable, tangent
@@ -36,7 +36,7 @@ __all__ = [
     "HVPFunction",
     "adjoint", "tangent", "linear", "multilinear", "elementwise", "nondifferentiable",
     "stop_gradient", "gradient_hook", "print_gradient", "export", "circuit", "Circuit",
-    "AutodiffError", "AutodiffSyntaxError", "InputError", "MissingRuleError",
+    "AutodiffError", "AutodiffSyntaxError", "InputError", "MissingRuleError", "NonFiniteError",
     "NonScalarOutputError", "SourceUnavailableError", "WrtError",
 ]
 __version__ = "0.1.0"

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import inspect
 import weakref
+from typing import Any, Callable, overload
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from .rules import registry
 from .source import compiled_function, is_transform, require_python_function
 from .errors import AutodiffError, InputError, WrtError
 from .runtime import shape
+from .signatures import Function, Wrt
 from .structures import as_float as structures_as_float
 from .structures import leaves as structure_leaves
 from .structures import rebuild as structure_rebuild
@@ -28,14 +30,25 @@ from .structures import structure_of
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def grad(function=None, wrt=0, *, verbose=False):
+@overload
+def grad(function: Function, wrt: Wrt = 0, *, verbose: bool = False,
+         check_finite: bool = False) -> GradientFunction: ...
+@overload
+def grad(function: None = None, wrt: Wrt = 0, *, verbose: bool = False,
+         check_finite: bool = False) -> Callable[[Function], GradientFunction]: ...
+def grad(function: Function | None = None, wrt: Wrt = 0, *, verbose: bool = False,
+         check_finite: bool = False) -> GradientFunction | Callable[[Function], GradientFunction]:
     """The gradient of a scalar-valued ``function`` with respect to some of its parameters.
 
     Use it as ``@grad``, ``@grad(wrt=...)`` or ``grad(f, wrt=...)``. ``wrt`` is a
     parameter index or name, or a tuple of them: one gives one gradient, a tuple gives a
     tuple. Each gradient has the shape (and floating dtype) of its parameter; integer
     arguments are differentiated as floats. ``verbose=True`` prints the code after every
-    compiler pass when the gradient is generated.
+    compiler pass when the gradient is generated. ``check_finite=True`` makes code that
+    checks every value of both sweeps and raises
+    :class:`~autodiff_ast.errors.NonFiniteError` at the first NaN or infinity, naming
+    your line and whether the value was born there or carried in (every transform takes
+    it; without it the code has no checks).
 
     >>> import numpy as np
     >>> @grad(wrt=(0, 1))
@@ -45,11 +58,19 @@ def grad(function=None, wrt=0, *, verbose=False):
     (array([3., 4.]), array([1., 2.]))
     """
     if function is None:
-        return lambda f: GradientFunction(f, wrt, "grad", verbose)
-    return GradientFunction(function, wrt, "grad", verbose)
+        return lambda f: GradientFunction(f, wrt, "grad", verbose, check_finite)
+    return GradientFunction(function, wrt, "grad", verbose, check_finite)
 
 
-def value_and_grad(function=None, wrt=0, *, verbose=False):
+@overload
+def value_and_grad(function: Function, wrt: Wrt = 0, *, verbose: bool = False,
+                   check_finite: bool = False) -> GradientFunction: ...
+@overload
+def value_and_grad(function: None = None, wrt: Wrt = 0, *, verbose: bool = False,
+                   check_finite: bool = False) -> Callable[[Function], GradientFunction]: ...
+def value_and_grad(function: Function | None = None, wrt: Wrt = 0, *, verbose: bool = False,
+                   check_finite: bool = False
+                   ) -> GradientFunction | Callable[[Function], GradientFunction]:
     """Like :func:`grad`, but the call returns ``(value, gradients)``, computing the value
     once (it is the forward sweep of the gradient code).
 
@@ -61,8 +82,8 @@ def value_and_grad(function=None, wrt=0, *, verbose=False):
     (np.float64(5.0), array([2., 4.]))
     """
     if function is None:
-        return lambda f: GradientFunction(f, wrt, "value_and_grad", verbose)
-    return GradientFunction(function, wrt, "value_and_grad", verbose)
+        return lambda f: GradientFunction(f, wrt, "value_and_grad", verbose, check_finite)
+    return GradientFunction(function, wrt, "value_and_grad", verbose, check_finite)
 
 
 class GradientFunction:
@@ -79,12 +100,16 @@ class GradientFunction:
     code again when first used.
     """
 
-    def __init__(self, function, wrt, mode, verbose=False):
-        self._arguments = (function, wrt, mode, verbose)  # what a copy is made from
+    __wrapped__: Function  # set by functools.update_wrapper
+
+    def __init__(self, function: Function, wrt: Wrt, mode: str, verbose: bool = False,
+                 check_finite: bool = False) -> None:
+        self._arguments = (function, wrt, mode, verbose, check_finite)  # a copy's makings
         self._target = function
         function = compiled_function(function)  # grad(grad(f)): through grad(f)'s code
         functools.update_wrapper(self, function)
         self._mode, self._verbose, self._wrt = mode, verbose, wrt
+        self._check_finite = check_finite
         self._indices, self._single, self._names = _normalize_wrt(function, wrt, mode)
         self._plan = tuple(zip(self._indices, self._names))
         self._generated = None
@@ -111,18 +136,21 @@ class GradientFunction:
         if shapes is None and generated is not None and self._generation == generation \
                 and generated.current():
             return generated
-        key = (self._indices, self._single, self._mode, generation, shapes)
+        key = (self._indices, self._single, self._mode, generation, shapes,
+               self._check_finite)
         before = self.__wrapped__
         generated = None if self._verbose else self._cached(before, key)
         if generated is None:
             function = self._function()
             if function is not before:  # the inner transform's code, generated anew
-                key = (self._indices, self._single, self._mode, generation, shapes)
+                key = (self._indices, self._single, self._mode, generation, shapes,
+                       self._check_finite)
                 generated = None if self._verbose else self._cached(function, key)
         if generated is None:
             named = dict(zip(self._names, shapes)) if shapes else None
             generated = pipeline.compile_gradient(
-                function, self._indices, self._mode, self._single, self._verbose, named)
+                function, self._indices, self._mode, self._single, self._verbose, named,
+                check_finite=self._check_finite)
             try:
                 _CACHE.setdefault(function, {})[key] = generated
             except TypeError:  # not weak-referenceable
@@ -157,19 +185,19 @@ class GradientFunction:
         return function
 
     @property
-    def source(self):
+    def source(self) -> str:
         """The generated gradient function's Python source (for the parameter
         structures of the latest call, when it had dicts, lists or tuples of arrays)."""
         return self._generate(self._shapes).source
 
     @property
-    def generated_function(self):
+    def generated_function(self) -> Function:
         """The generated gradient function itself (plain Python; takes ``dout=1.0``)."""
         return self._generate(self._shapes).function
 
     # ----- calling ---------------------------------------------------------------------
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         generated, args, kwargs, inputs, seed = self._prepare(args, kwargs)
         function = generated.function
         if seed is not None:
@@ -266,7 +294,7 @@ class GradientFunction:
             done.append(_finish_one(g, x, done))
         return tuple(done)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{self._mode} of {self.__wrapped__.__qualname__} wrt {self._names}>"
 
     def _repr_html_(self):

@@ -19,7 +19,9 @@ class AutodiffSyntaxError(AutodiffError, SyntaxError):
     ``text`` like a ``SyntaxError``, so tracebacks show the user's line with a caret.
     """
 
-    def __init__(self, msg, filename, lineno, offset, text, end_lineno=None, end_offset=None):
+    def __init__(self, msg: str, filename: str | None, lineno: int | None, offset: int | None,
+                 text: str | None, end_lineno: int | None = None,
+                 end_offset: int | None = None) -> None:
         super().__init__(msg, (filename, lineno, offset, text, end_lineno, end_offset))
 
 
@@ -44,6 +46,13 @@ class WrtError(AutodiffError, ValueError):
     """``wrt`` names a parameter that does not exist or cannot be differentiated."""
 
 
+class NonFiniteError(AutodiffError, FloatingPointError):
+    """A transform made with ``check_finite=True`` met a NaN or an infinity: raised at the
+    first statement of the generated code whose value is not finite, naming the user's
+    line it comes from, the generated statement, and whether the value was born there
+    (its operands were finite) or carried in (which operand already was not)."""
+
+
 def located(cls, message, ctx, node):
     """Build ``cls(message)`` pointing at ``node`` of the user's source described by ``ctx``.
 
@@ -53,8 +62,15 @@ def located(cls, message, ctx, node):
     filename, lineno, offset, text, end_lineno, end_offset = ctx.location(node)
     if issubclass(cls, SyntaxError):
         return cls(message, filename, lineno, offset, text, end_lineno, end_offset)
+    return cls(message + where(filename, lineno, offset, text, end_lineno, end_offset))
+
+
+def where(filename, lineno, offset, text, end_lineno=None, end_offset=None):
+    """The lines that an error message ends with to point at a place in a file (the
+    fields of ``Context.location``): the file and line, then the line's text and a caret
+    under the construct."""
     caret = ""
     if text:
         width = max(1, (end_offset - offset) if end_lineno == lineno and end_offset else 1)
         caret = f"\n    {text.rstrip()}\n    {' ' * (offset - 1)}{'^' * width}"
-    return cls(f'{message}\n  File "{filename}", line {lineno}{caret}')
+    return f'\n  File "{filename}", line {lineno}{caret}'

@@ -46,6 +46,7 @@ import importlib
 import inspect
 import textwrap
 import types
+from typing import Any
 
 from .api import GradientFunction, grad  # noqa: F401 (grad: the docstring's example)
 from .astutil import local_names
@@ -58,7 +59,7 @@ PACKAGE = "autodiff_ast"
 GENERATED = "autodiff_ast.generated"  # the module name generated code runs in
 
 
-def export(transform):
+def export(transform: Any) -> str:
     """The text of a module holding ``transform``'s generated code; see the module
     docstring."""
     function, what = _generated(transform)

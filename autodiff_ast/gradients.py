@@ -11,15 +11,19 @@ array([1., 1.])
 
 from __future__ import annotations
 
+from typing import Any, Callable
 
-def stop_gradient(x):
+from .signatures import Value
+
+
+def stop_gradient(x: Value) -> Value:
     """``x`` itself, through which no gradient flows back: a constant for the
     derivative (a target, a running statistic, the other half of a straight-through
     estimator)."""
     return x
 
 
-def gradient_hook(x, hook):
+def gradient_hook(x: Value, hook: Callable[[Any], Any]) -> Value:
     """``x`` itself; on the way back ``x``'s adjoint is ``hook(g)`` for the adjoint ``g``
     of the result: look at it, clip it, stop in a debugger. The generated code reads
     ``dx = hook(dy)``.
@@ -31,6 +35,6 @@ def gradient_hook(x, hook):
     return x
 
 
-def print_gradient(x, label="gradient"):
+def print_gradient(x: Value, label: str = "gradient") -> Value:
     """``x`` itself; on the way back prints ``label`` and the adjoint flowing through."""
     return x

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import ast
 
-from . import codegen, fence, normal_form, source
+from . import codegen, fence, finite, normal_form, source
 from .desugar import desugar
 from .errors import AutodiffError
 from .forward import forward
@@ -46,12 +46,13 @@ PASSES = [
 
 
 def compile_gradient(function, wrt=(0,), mode="grad", single=True, verbose=False,
-                     structures=None):
+                     structures=None, check_finite=False):
     """Generate the gradient of ``function`` with respect to the parameters at indices
     ``wrt``; give a :class:`~autodiff_ast.codegen.Generated` with ``.function``,
     ``.source`` and the context as ``.context``. ``structures`` maps a parameter's name to
     the structure of the dicts, lists and tuples of arrays it is called with (see
-    ``structures.structure_of``)."""
+    ``structures.structure_of``). ``check_finite=True`` adds the ``finite`` pass last:
+    the code checks every value it makes (see ``finite``)."""
     fn, ctx = source.read(function, wrt, mode, single)
     ctx.structures = dict(structures or {})
     if verbose:
@@ -62,6 +63,8 @@ def compile_gradient(function, wrt=(0,), mode="grad", single=True, verbose=False
                   for name, run in PASSES]
     elif mode == "vjp":
         passes = PASSES + [("split", split)]
+    if check_finite:
+        passes = passes + [("finite", finite.instrument)]
     try:
         for name, run in passes:
             fn = run(fn, ctx)

@@ -15,17 +15,20 @@ your own functions and your own rules::
 from __future__ import annotations
 
 import copy
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from .api import grad, value_and_grad
+from .signatures import Function, Wrt
 from .structures import leaves, rebuild, structure_of
 from .transforms import vjp
 
 __all__ = ["check_grads", "numerical_grad"]
 
 
-def numerical_grad(f, args, index, kwargs=None, step=1e-6):
+def numerical_grad(f: Function, args: Sequence[Any], index: int,
+                   kwargs: Mapping[str, Any] | None = None, step: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of scalar ``f(*args, **kwargs)`` in ``args[index]``.
 
     Each element moves by ``step * max(1, |x|)``; the function is evaluated in float64.
@@ -58,7 +61,8 @@ def _call(f, args, index, scalar_input, kwargs):
     return float(value)
 
 
-def check_grads(f, *args, wrt=0, rtol=1e-5, atol=1e-6, step=1e-6, **kwargs):
+def check_grads(f: Function, *args: Any, wrt: Wrt = 0, rtol: float = 1e-5,
+                atol: float = 1e-6, step: float = 1e-6, **kwargs: Any) -> Any:
     """Compare ``grad(f, wrt)(*args, **kwargs)`` with central differences of ``f``.
 
     Also checks what is returned beside a gradient: the value of

@@ -10,6 +10,7 @@ Every transform has ``.source``, the text of the code it runs.
 from __future__ import annotations
 
 import inspect
+from typing import Any, Sequence, overload
 
 import numpy as np
 
@@ -19,13 +20,24 @@ from .api import GradientFunction, _as_float
 from .display import code_html
 from .errors import AutodiffError
 from .runtime import shape
+from .signatures import Function, Wrt
 from .source import compiled_function
 from .structures import leaves as structure_leaves
 from .structures import rebuild as structure_rebuild
 from .structures import structure_of
 
 
-def jvp(function, primals=None, tangents=None, *, wrt=None, verbose=False):
+@overload
+def jvp(function: Function, primals: None = None, tangents: None = None, *,
+        wrt: Wrt | None = None, verbose: bool = False,
+        check_finite: bool = False) -> JVPFunction: ...
+@overload
+def jvp(function: Function, primals: Sequence[Any], tangents: Sequence[Any], *,
+        wrt: Wrt | None = None, verbose: bool = False,
+        check_finite: bool = False) -> tuple[Any, Any]: ...
+def jvp(function: Function, primals: Sequence[Any] | None = None,
+        tangents: Any = None, *, wrt: Wrt | None = None,
+        verbose: bool = False, check_finite: bool = False) -> JVPFunction | tuple[Any, Any]:
     """Forward mode: the value of ``function`` and its directional derivative.
 
     ``jvp(f)(primals, tangents)`` (or ``jvp(f, primals, tangents)``) takes the tuple of
@@ -46,7 +58,7 @@ def jvp(function, primals=None, tangents=None, *, wrt=None, verbose=False):
     >>> tangent.round(4)
     array([0.    , 1.3818])
     """
-    transform = JVPFunction(function, wrt, verbose)
+    transform = JVPFunction(function, wrt, verbose, check_finite)
     if primals is None:
         return transform
     return transform(primals, tangents)
@@ -55,10 +67,11 @@ def jvp(function, primals=None, tangents=None, *, wrt=None, verbose=False):
 class JVPFunction:
     """``jvp(f)``: call it with ``(primals, tangents)``; ``.source`` is the tangent code."""
 
-    def __init__(self, function, wrt=None, verbose=False):
-        self._arguments = (function, wrt, verbose)
+    def __init__(self, function: Function, wrt: Wrt | None = None,
+                 verbose: bool = False, check_finite: bool = False) -> None:
+        self._arguments = (function, wrt, verbose, check_finite)
         self.__wrapped__ = function
-        self._wrt, self._verbose = wrt, verbose
+        self._wrt, self._verbose, self._check_finite = wrt, verbose, check_finite
         self._by_count: dict = {}
         self._last = None
 
@@ -75,11 +88,11 @@ class JVPFunction:
         inner = self._by_count.get(wrt)
         if inner is None:
             inner = self._by_count[wrt] = GradientFunction(self.__wrapped__, wrt, "jvp",
-                                                           self._verbose)
+                                                           self._verbose, self._check_finite)
         self._last = inner
         return inner
 
-    def __call__(self, primals, tangents):
+    def __call__(self, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
         primals = tuple(primals)
         inner = self._inner(len(primals))
         if not isinstance(tangents, (tuple, list)):
@@ -104,7 +117,7 @@ class JVPFunction:
         return value, tangent
 
     @property
-    def source(self):
+    def source(self) -> str:
         """The generated code of the latest call (or, before any call, for tangents of
         every parameter of ``f`` or of those of ``wrt``)."""
         inner = self._last
@@ -114,7 +127,7 @@ class JVPFunction:
         return inner.source
 
     @property
-    def generated_function(self):
+    def generated_function(self) -> Function:
         return (self._last or self._inner(self.__wrapped__.__code__.co_argcount)) \
             ._generate(self._last and self._last._shapes).function
 
@@ -130,7 +143,7 @@ class JVPFunction:
     def __reduce__(self):  # the function and options: generated code is made anew
         return type(self), self._arguments
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<jvp of {self.__wrapped__.__qualname__}>"
 
     def _repr_html_(self):
@@ -209,7 +222,14 @@ def _tangent_like(tangent, x, name):
 
 
 
-def vjp(function, *args, wrt=0, verbose=False, **kwargs):
+@overload
+def vjp(function: Function, *, wrt: Wrt = 0, verbose: bool = False,
+        check_finite: bool = False) -> VJPFunction: ...
+@overload
+def vjp(function: Function, *args: Any, wrt: Wrt = 0, verbose: bool = False,
+        check_finite: bool = False, **kwargs: Any) -> tuple[Any, Pullback]: ...
+def vjp(function: Function, *args: Any, wrt: Wrt = 0, verbose: bool = False,
+        check_finite: bool = False, **kwargs: Any) -> VJPFunction | tuple[Any, Pullback]:
     """Reverse mode for any output: the value of ``function`` and its pullback.
 
     ``vjp(f)(*args)`` (or ``vjp(f, *args)``) runs the forward sweep once and returns
@@ -227,7 +247,7 @@ def vjp(function, *args, wrt=0, verbose=False, **kwargs):
     >>> pullback(np.array([1.0, 10.0]))
     array([ 2., 40.])
     """
-    transform = VJPFunction(function, wrt, verbose)
+    transform = VJPFunction(function, wrt, verbose, check_finite)
     if args or kwargs:
         return transform(*args, **kwargs)
     return transform
@@ -236,17 +256,18 @@ def vjp(function, *args, wrt=0, verbose=False, **kwargs):
 class VJPFunction(GradientFunction):
     """``vjp(f)``: callable with ``f``'s signature, returning ``(value, pullback)``."""
 
-    def __init__(self, function, wrt=0, verbose=False):
-        super().__init__(function, wrt, "vjp", verbose)
+    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False,
+                 check_finite: bool = False) -> None:
+        super().__init__(function, wrt, "vjp", verbose, check_finite)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Pullback]:
         generated, args, kwargs, inputs, _ = self._prepare(args, kwargs)
         value, pullback = generated.function(*args, **kwargs)
         if value is None:
             raise AutodiffError(_returned_none("vjp", self.__wrapped__))
         return value, Pullback(pullback, value, inputs, self)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<vjp of {self.__wrapped__.__qualname__} wrt {self._names}>"
 
 
@@ -254,11 +275,12 @@ class Pullback:
     """The pullback of one ``vjp`` call: ``pullback(cotangent)`` gives the gradients.
     ``.function`` is the generated ``pullback`` function itself."""
 
-    def __init__(self, function, value, inputs, transform):
+    def __init__(self, function: Function, value: Any, inputs: list[Any],
+                 transform: VJPFunction) -> None:
         self.function, self._value, self._inputs = function, value, inputs
         self._transform = transform
 
-    def __call__(self, cotangent):
+    def __call__(self, cotangent: Any) -> Any:
         cotangent = _cotangent_like(cotangent, self._value)
         return self._transform._finish(self.function(cotangent), self._inputs)
 
@@ -287,7 +309,8 @@ def _cotangent_like(cotangent, value):
 # ----- Jacobians ----------------------------------------------------------------------
 
 
-def jacobian(function, wrt=0, *, mode=None, verbose=False):
+def jacobian(function: Function, wrt: Wrt = 0, *, mode: str | None = None,
+             verbose: bool = False, check_finite: bool = False) -> JacobianFunction:
     """The Jacobian of ``function`` with respect to the parameters of ``wrt``.
 
     ``jacobian(f)(*args)`` has shape ``value.shape + x.shape`` (a tuple of such arrays
@@ -305,26 +328,27 @@ def jacobian(function, wrt=0, *, mode=None, verbose=False):
     array([[2., 0.],
            [1., 0.]])
     """
-    return JacobianFunction(function, wrt, mode, verbose)
+    return JacobianFunction(function, wrt, mode, verbose, check_finite)
 
 
 class JacobianFunction:
     """``jacobian(f)``: callable with ``f``'s signature."""
 
-    def __init__(self, function, wrt=0, mode=None, verbose=False):
+    def __init__(self, function: Function, wrt: Wrt = 0, mode: str | None = None,
+                 verbose: bool = False, check_finite: bool = False) -> None:
         if mode not in (None, "forward", "reverse"):
             raise AutodiffError(f"jacobian: mode must be 'forward', 'reverse' or None "
                                 f"(choose by shape), not {mode!r}")
-        self._arguments = (function, wrt, mode, verbose)
+        self._arguments = (function, wrt, mode, verbose, check_finite)
         self.__wrapped__ = function
         self._mode = mode
-        self._reverse = VJPFunction(function, wrt, verbose)
+        self._reverse = VJPFunction(function, wrt, verbose, check_finite)
         self._single, self._indices = self._reverse._single, self._reverse._indices
-        self._forward = JVPFunction(function, self._indices, verbose)
+        self._forward = JVPFunction(function, self._indices, verbose, check_finite)
         self._sizes: dict = {}  # shapes of the inputs -> size of the output
-        self.last_mode = None
+        self.last_mode: str | None = None
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
             raise AutodiffError("jacobian: pass the arguments by position")
         inputs = [_as_float(args[i]) for i in self._indices]
@@ -379,7 +403,7 @@ class JacobianFunction:
         return found[0] if self._single else tuple(found)
 
     @property
-    def source(self):
+    def source(self) -> str:
         if self.last_mode == "forward":
             return self._forward.source
         return self._reverse.source
@@ -397,7 +421,7 @@ class JacobianFunction:
     def __reduce__(self):  # the function and options: generated code is made anew
         return type(self), self._arguments
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<jacobian of {self.__wrapped__.__qualname__}>"
 
     def _repr_html_(self):
@@ -443,7 +467,8 @@ def _forward_is_cheaper(n, m):
 # ----- second derivatives ---------------------------------------------------------------
 
 
-def hvp(function, wrt=0, *, verbose=False):
+def hvp(function: Function, wrt: Wrt = 0, *, verbose: bool = False,
+        check_finite: bool = False) -> HVPFunction:
     """Hessian-vector products of a scalar-valued ``function``, forward over reverse.
 
     ``hvp(f)(primals, vectors)`` takes the tuple of ``f``'s positional arguments and the
@@ -458,27 +483,29 @@ def hvp(function, wrt=0, *, verbose=False):
     >>> hvp(f)((np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
     array([6., 0.])
     """
-    return HVPFunction(function, wrt, verbose)
+    return HVPFunction(function, wrt, verbose, check_finite)
 
 
 class HVPFunction:
     """``hvp(f)``: ``(primals, vectors) -> H @ vectors``."""
 
-    def __init__(self, function, wrt=0, verbose=False):
-        self._arguments = (function, wrt, verbose)
+    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False,
+                 check_finite: bool = False) -> None:
+        self._arguments = (function, wrt, verbose, check_finite)
         self.__wrapped__ = function
         self._grad = GradientFunction(function, wrt, "grad")
         self._single, self._indices = self._grad._single, self._grad._indices
-        self._verbose = verbose
+        self._verbose, self._check_finite = verbose, check_finite
         self._tangents = None  # JVPFunction of the generated gradient function
 
     def _jvp(self):
         generated = self._grad.generated_function
         if self._tangents is None or self._tangents.__wrapped__ is not generated:
-            self._tangents = JVPFunction(generated, self._indices, self._verbose)
+            self._tangents = JVPFunction(generated, self._indices, self._verbose,
+                                         self._check_finite)
         return self._tangents
 
-    def __call__(self, primals, vectors):
+    def __call__(self, primals: Sequence[Any], vectors: Sequence[Any]) -> Any:
         primals = tuple(primals)
         for i in self._indices:
             if i < len(primals) and structure_of(primals[i]) is not None:
@@ -491,7 +518,7 @@ class HVPFunction:
         return self._grad._finish(tangent, inputs)
 
     @property
-    def source(self):
+    def source(self) -> str:
         """The forward-mode code of the generated gradient code."""
         return self._jvp().source
 
@@ -505,7 +532,7 @@ class HVPFunction:
     def __reduce__(self):  # the function and options: generated code is made anew
         return type(self), self._arguments
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<hvp of {self.__wrapped__.__qualname__}>"
 
     def _repr_html_(self):
@@ -513,7 +540,8 @@ class HVPFunction:
         return code_html(self)
 
 
-def hessian(function, wrt=0, *, verbose=False):
+def hessian(function: Function, wrt: Wrt = 0, *, verbose: bool = False,
+            check_finite: bool = False) -> HessianFunction:
     """The Hessian of a scalar-valued ``function``, forward over reverse.
 
     ``hessian(f)(*args)`` has shape ``x.shape + x.shape`` for one parameter, and is a
@@ -528,26 +556,27 @@ def hessian(function, wrt=0, *, verbose=False):
     array([[6., 2.],
            [2., 0.]])
     """
-    return HessianFunction(function, wrt, verbose)
+    return HessianFunction(function, wrt, verbose, check_finite)
 
 
 class HessianFunction:
     """``hessian(f)``: callable with ``f``'s signature."""
 
-    def __init__(self, function, wrt=0, verbose=False):
-        self._arguments = (function, wrt, verbose)
+    def __init__(self, function: Function, wrt: Wrt = 0, verbose: bool = False,
+                 check_finite: bool = False) -> None:
+        self._arguments = (function, wrt, verbose, check_finite)
         self.__wrapped__ = function
-        self._hvp = HVPFunction(function, wrt, verbose)
+        self._hvp = HVPFunction(function, wrt, verbose, check_finite)
         self._single, self._indices = self._hvp._single, self._hvp._indices
 
-    def __call__(self, *args):
+    def __call__(self, *args: Any) -> Any:
         args = tuple(_as_float(a) if i in self._indices else a for i, a in enumerate(args))
         for i in self._indices:
             if structure_of(args[i]) is not None:
                 raise AutodiffError("hvp and hessian: differentiated arguments must be arrays "
                                     "or numbers")
         inputs = [args[i] for i in self._indices]
-        columns = [[[] for _ in inputs] for _ in inputs]  # [i][j]: columns of block H_ij
+        columns: list = [[[] for _ in inputs] for _ in inputs]  # [i][j]: columns of block H_ij
         for j, _, (_, products) in _basis_runs(self._hvp._jvp(), args, inputs):
             for i, product in enumerate((products,) if self._single else products):
                 columns[i][j].append(np.array(product, dtype=float).ravel())
@@ -563,7 +592,7 @@ class HessianFunction:
         return blocks[0][0] if self._single else tuple(blocks)
 
     @property
-    def source(self):
+    def source(self) -> str:
         return self._hvp.source
 
     def code_for_transforms(self):
@@ -578,7 +607,7 @@ class HessianFunction:
     def __reduce__(self):  # the function and options: generated code is made anew
         return type(self), self._arguments
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<hessian of {self.__wrapped__.__qualname__}>"
 
     def _repr_html_(self):

@@ -22,16 +22,19 @@ from __future__ import annotations
 
 import inspect
 import os
+from typing import Any, Iterable, Sequence
 
 from . import draw, graph
 from .draw import DrawingError
 from .graph import Edge, Group, Node, NodeKind
 from .trace import CircuitError, trace
+from ..signatures import Function, Wrt
 
 LAYOUTS = ("auto", "dot", "python")
 
 
-def circuit(function, *args, wrt=0, collapse=()):
+def circuit(function: Function, *args: Any, wrt: Wrt = 0,
+            collapse: Sequence[int | str] = ()) -> Circuit:
     """The :class:`Circuit` of ``function`` called with ``args``, with gradients with
     respect to the parameters ``wrt`` (an index or name, or a tuple of them); ``collapse``
     lists groups to draw as one node (see :meth:`Circuit.collapse`). The function must be
@@ -46,15 +49,16 @@ class Circuit:
     """A drawn function: ``nodes``, ``edges`` (wires) and ``groups`` (boxes; see
     ``graph``). Immutable: :meth:`collapse` gives a new circuit."""
 
-    def __init__(self, nodes, edges, groups, name="function"):
+    def __init__(self, nodes: Iterable[Node], edges: Iterable[Edge], groups: Iterable[Group],
+                 name: str = "function") -> None:
         self.nodes, self.edges, self.groups = list(nodes), list(edges), list(groups)
         self.name = name
 
-    def wires(self, name):
+    def wires(self, name: str) -> list[Edge]:
         """The wires carrying the value ``name`` (the user's name, or a temporary's)."""
         return [e for e in self.edges if e.name == name]
 
-    def collapse(self, *targets):
+    def collapse(self, *targets: int | str) -> Circuit:
         """A circuit with each target's group drawn as one node: a line number of the
         user's file (its line's box), a callee's name (each box of an inlined call of
         it), or a group id. An unknown target is a :class:`CircuitError`."""
@@ -70,11 +74,11 @@ class Circuit:
                 nodes, edges, groups = graph.collapse(nodes, edges, groups, group)
         return Circuit(nodes, edges, groups, self.name)
 
-    def dot(self):
+    def dot(self) -> str:
         """The circuit as Graphviz DOT text."""
         return draw.dot_text(self.nodes, self.edges, self.groups, self.name)
 
-    def svg(self, layout="auto"):
+    def svg(self, layout: str = "auto") -> str:
         """SVG text of the drawing: laid out by Graphviz's ``dot`` (``"dot"``), by the
         pure-Python layout (``"python"``), or by ``dot`` where installed (``"auto"``)."""
         if layout not in LAYOUTS:
@@ -84,7 +88,8 @@ class Circuit:
             return draw.run_dot(self.dot(), "svg").decode()
         return draw.svg_python(self.nodes, self.edges, self.groups, self.name)
 
-    def save(self, path, layout="auto"):
+    def save(self, path: str | os.PathLike[str],
+             layout: str = "auto") -> str | os.PathLike[str]:
         """Write the drawing to ``path``: ``.svg`` (any layout), ``.png`` or ``.pdf``
         (Graphviz's ``dot`` needed), or ``.dot`` (the DOT text); give ``path``."""
         extension = os.path.splitext(str(path))[1].lower().lstrip(".")
@@ -101,7 +106,7 @@ class Circuit:
             file.write(data)
         return path
 
-    def _repr_svg_(self):
+    def _repr_svg_(self) -> str:
         """Jupyter shows a circuit as its SVG drawing."""
         return self.svg()
 

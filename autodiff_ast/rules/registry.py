@@ -38,9 +38,11 @@ import importlib
 import inspect
 import sys
 import textwrap
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
+
+from ..signatures import RuleFunction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,7 +148,9 @@ GENERATION = [0]  # counts changes of the tables: generated code cached before i
 NONDIFFERENTIABLE: set = set()
 
 
-def adjoint(*primals, broadcasts=None, outputs=0):
+def adjoint(*primals: Any, broadcasts: bool | None = None,
+            outputs: int | Callable[..., int | None] = 0
+            ) -> Callable[[RuleFunction], RuleFunction]:
     """Register the decorated function as the reverse-mode rule of ``primals``.
 
     ``broadcasts`` says that the primal broadcasts its array arguments against each other
@@ -186,7 +190,7 @@ def adjoint(*primals, broadcasts=None, outputs=0):
     return register
 
 
-def nondifferentiable(*primals):
+def nondifferentiable(*primals: Any) -> None:
     """Mark ``primals`` as having a zero gradient everywhere (shape queries, comparisons,
     rounding, ``argmax``...). Their results are never active.
 
@@ -226,11 +230,11 @@ class Linear:
     jointly (``separately=False``: ``np.concatenate``'s sequence) or in each one with
     the others fixed (``separately=True``: the factors of ``np.matmul``)."""
 
-    params: tuple
+    params: tuple | None  # None: the first parameter (linear) or two (multilinear)
     separately: bool
 
 
-def tangent(*primals, outputs=0):
+def tangent(*primals: Any, outputs: int = 0) -> Callable[[RuleFunction], RuleFunction]:
     """Register the decorated function as the forward-mode rule of ``primals``.
 
     It has the shape of an adjoint rule, ``(g, ans, *params)``, and returns the tangent
@@ -262,7 +266,7 @@ def tangent(*primals, outputs=0):
     return register
 
 
-def linear(*primals, params=None):
+def linear(*primals: Any, params: Sequence[str] | None = None) -> None:
     """Declare ``primals`` linear, jointly, in ``params`` (their first parameter by
     default): the tangent of ``np.sum(x, axis=0)`` is ``np.sum(x_dot, axis=0)``, and of
     ``np.stack([a, b])`` it is ``np.stack([a_dot, b_dot])`` (zeros for an argument that
@@ -272,7 +276,7 @@ def linear(*primals, params=None):
     GENERATION[0] += 1
 
 
-def multilinear(*primals, params=None):
+def multilinear(*primals: Any, params: Sequence[str] | None = None) -> None:
     """Declare ``primals`` linear in each of ``params`` (their first two parameters by
     default) with the others fixed: the tangent of ``a @ b`` is ``a_dot @ b + a @
     b_dot``."""
@@ -281,7 +285,7 @@ def multilinear(*primals, params=None):
     GENERATION[0] += 1
 
 
-def elementwise(*primals):
+def elementwise(*primals: Any) -> None:
     """Declare that the adjoint rules of ``primals`` (functions of one array that do not
     broadcast, such as ``np.sinc``) act elementwise, so forward mode may derive their
     tangents from them."""
