@@ -30,8 +30,8 @@ from .astutil import local_names
 
 def resolve(fn, ctx):
     """Rewrite free names of ``fn`` to names of ``ctx.namespace``; see the module docstring."""
-    scope = _scope(ctx.function)
-    fn.body = [_Resolver(ctx, local_names(fn), scope).visit(stmt) for stmt in fn.body]
+    resolver = _Resolver(ctx, local_names(fn), _scope(ctx.function))  # once: it is linear
+    fn.body = [resolver.visit(stmt) for stmt in fn.body]
     return fn
 
 

@@ -28,6 +28,8 @@ def g(x, dout=1.0):
 from __future__ import annotations
 
 import ast
+import bisect
+import itertools
 
 import numpy as np
 
@@ -250,23 +252,53 @@ def _rewrite(body, rewriters):
 
 
 class _Body:
-    """The statements of one block being simplified, with each one's effects."""
+    """The statements of one block being simplified, with each one's effects, and which
+    statements read and write each name (kept up to date as statements change), so that
+    finding a name's readers or writers after a statement costs no scan of the block."""
 
     def __init__(self, statements, counts, stacks):
         self.statements = list(statements)
         self.stacks = stacks
         self.effects = [effects(s, stacks) for s in self.statements]
         self.assigned, self.used = counts
+        self._reindex()
+
+    def _reindex(self):
+        self.readers_of, self.writers_of = {}, {}  # name -> sorted statement indices
+        for index in range(len(self.statements)):
+            self._index(index, add=True)
+
+    def _index(self, index, add):
+        reads, writes = self.effects[index][:2]
+        for table, names in ((self.readers_of, reads), (self.writers_of, writes)):
+            for name in names:
+                indices = table.setdefault(name, [])
+                if add:
+                    bisect.insort(indices, index)
+                else:
+                    indices.remove(index)
 
     def _set(self, index, stmt):
         self.statements[index] = stmt
+        self._index(index, add=False)
         self.effects[index] = effects(stmt, self.stacks)
+        self._index(index, add=True)
 
     def _compact(self, deleted):
         if deleted:
             keep = [i for i in range(len(self.statements)) if i not in deleted]
             self.statements = [self.statements[i] for i in keep]
             self.effects = [self.effects[i] for i in keep]
+            self._reindex()
+
+    @staticmethod
+    def _after(indices, start, end, deleted):
+        """The indices strictly between ``start`` and ``end`` that are not ``deleted``."""
+        for k in itertools.islice(indices, bisect.bisect_right(indices, start), None):
+            if k >= end:
+                return
+            if k not in deleted:
+                yield k
 
     def _unchanged_between(self, start, end, sources, deleted):
         """Do the statements strictly between ``start`` and ``end`` leave ``sources`` alone?
@@ -274,12 +306,12 @@ class _Body:
         A statement reads its operands before it writes, so an expression substituted
         into statement ``end`` is evaluated before ``end``'s own writes.
         """
-        return not any(k not in deleted and self.effects[k][1] & sources
-                       for k in range(start + 1, end))
+        return not any(next(self._after(self.writers_of.get(name, ()), start, end, deleted),
+                            None) is not None for name in sources)
 
     def _readers(self, start, name, deleted):
-        return [j for j in range(start + 1, len(self.statements))
-                if j not in deleted and name in self.effects[j][0]]
+        return list(self._after(self.readers_of.get(name, ()), start, len(self.statements),
+                                deleted))
 
     def propagate_copies(self):
         """``_t = a`` into the compiler's own names: later reads of ``_t`` read ``a``
@@ -289,20 +321,21 @@ class _Body:
 
     def _drop_copies_back(self):
         deleted = set()
+        end = len(self.statements)
         for i, stmt in enumerate(self.statements):
             definition = _simple_definition(stmt)
             if definition is None or not isinstance(definition[1], ast.Name) \
                     or not is_temporary(definition[0]):
                 continue
             temp, source = definition[0], definition[1].id
-            for j in range(i + 1, len(self.statements)):
-                later = _simple_definition(self.statements[j])
-                if later == (source, None) or (later and later[0] == source and isinstance(
-                        later[1], ast.Name) and later[1].id == temp):
-                    deleted.add(j)
-                    break
-                if self.effects[j][1] & {source, temp}:
-                    break
+            # the first later statement that writes either name: a copy back writes source
+            writers = [next(self._after(self.writers_of.get(name, ()), i, end, ()), end)
+                       for name in (source, temp)]
+            j = min(writers)
+            later = _simple_definition(self.statements[j]) if j < end else None
+            if later and later[0] == source and isinstance(later[1], ast.Name) \
+                    and later[1].id == temp:
+                deleted.add(j)
         self._compact(deleted)
         return bool(deleted)
 
