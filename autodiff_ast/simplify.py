@@ -260,6 +260,7 @@ class _Body:
         self.statements = list(statements)
         self.stacks = stacks
         self.effects = [effects(s, stacks) for s in self.statements]
+        self.loads = [_loads(s) for s in self.statements]  # name -> reads, per statement
         self.assigned, self.used = counts
         self._reindex()
 
@@ -278,10 +279,22 @@ class _Body:
                 else:
                     indices.remove(index)
 
-    def _set(self, index, stmt):
+    def _replace(self, index, name, value, loads, reuse):
+        """Put ``value`` (whose reads are ``loads``) for ``name`` in statement ``index``
+        (``value`` itself, not a copy, if ``reuse``). A plain assignment's reads are
+        updated from the counts, without walking the statement: a temporary folded into
+        the next one along a long chain (a sum of many terms) costs its own size, not the
+        size of all it has grown to."""
+        stmt = _Replace(name, value, reuse).visit(self.statements[index])
         self.statements[index] = stmt
         self._index(index, add=False)
-        self.effects[index] = effects(stmt, self.stacks)
+        count = self.loads[index].pop(name, 0)
+        for source, n in loads.items():
+            self.loads[index][source] = self.loads[index].get(source, 0) + n * count
+        if isinstance(stmt, ast.Assign) and _method_of(stmt.value, "pop") is None:
+            self.effects[index] = (set(self.loads[index]),) + self.effects[index][1:]
+        else:
+            self.effects[index] = effects(stmt, self.stacks)
         self._index(index, add=True)
 
     def _compact(self, deleted):
@@ -289,6 +302,7 @@ class _Body:
             keep = [i for i in range(len(self.statements)) if i not in deleted]
             self.statements = [self.statements[i] for i in keep]
             self.effects = [self.effects[i] for i in keep]
+            self.loads = [self.loads[i] for i in keep]
             self._reindex()
 
     @staticmethod
@@ -362,15 +376,15 @@ class _Body:
             if repeatable and self.used.get(name, 0) > 1 and not name.startswith("_t"):
                 continue  # repeat only values of the forward sweep, kept alive otherwise
             readers = self._readers(i, name, deleted)
-            sources = _names(value)
-            reads_here = sum(_count_reads(self.statements[j], name) for j in readers)
+            sources = set(self.loads[i])
+            reads_here = sum(self.loads[j].get(name, 0) for j in readers)
             if not readers or reads_here != self.used.get(name, 0):
                 continue  # read elsewhere too (after this block, or before: a loop)
             if not self._unchanged_between(i, readers[-1], sources, deleted) \
                     or not all(_foldable_into(self.statements[j], name) for j in readers):
                 continue
             for j in readers:
-                self._set(j, _Replace(name, value).visit(self.statements[j]))
+                self._replace(j, name, value, self.loads[i], reuse=reads_here == 1)
             deleted.add(i)
         self._compact(deleted)
         return bool(deleted)
@@ -390,9 +404,13 @@ def _cheap_to_repeat(value):
         and isinstance(value.value, ast.Name)
 
 
-def _count_reads(stmt, name):
-    return sum(1 for n in ast.walk(stmt)
-               if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id == name)
+def _loads(stmt):
+    """How often ``stmt`` reads each name (a dict)."""
+    counts = {}
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
 
 
 def _foldable_into(stmt, name):
@@ -403,7 +421,8 @@ def _foldable_into(stmt, name):
         return False
     if isinstance(stmt, ast.Expr) and _is_scatter(stmt.value):
         return stmt.value.args[0].id != name
-    for node in ast.walk(stmt):
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt]
+    for node in (n for target in targets for n in ast.walk(target)):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
             if isinstance(node.value, ast.Name) and node.value.id == name:
                 return False
@@ -609,12 +628,16 @@ def _without_leading_minus(expr):
 
 
 class _Replace(ast.NodeTransformer):
-    def __init__(self, name, value):
-        self.name, self.value = name, value
+    """Put a copy of ``value`` for each read of ``name`` (``value`` itself if ``reuse``:
+    it is read once and its own statement goes)."""
+
+    def __init__(self, name, value, reuse=False):
+        self.name, self.value, self.reuse = name, value, reuse
 
     def visit_Name(self, node):
         if node.id == self.name and isinstance(node.ctx, ast.Load):
-            return ast.copy_location(clone(self.value), node)
+            value = self.value if self.reuse else clone(self.value)
+            return ast.copy_location(value, node)
         return node
 
 
