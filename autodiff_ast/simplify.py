@@ -46,13 +46,60 @@ def simplify(fn, ctx):
     rewrites = [_Negations()] + ([_UniformFactors(ctx, facts), _ProductAdjoints(ctx),
                                   _ShapesOfExpressions(ctx), _CopiesOfNewArrays(ctx)]
                                  if ctx is not None else [])
+    memo = _Memo(stacks)
     changed = True
     while changed:
-        fn.body = _Dead(stacks).block(fn.body, set(), remove=True)[0]
-        counts = _counts(fn.body, stacks)
-        changed = _substitute_blocks(fn.body, counts, stacks)
-        changed = _rewrite(fn.body, rewrites) or changed
+        fn.body = _Dead(memo).block(fn.body, set(), remove=True)[0]
+        counts = _counts(fn.body, memo)
+        changed = _substitute_blocks(fn.body, counts, memo)
+        changed = _rewrite(fn.body, rewrites, memo) or changed
     return fn
+
+
+_COMPOUND = (ast.If, ast.For, ast.While, ast.FunctionDef)
+
+
+class _Memo:
+    """The effects and reads (name -> count) of each simple statement, and whether the
+    rewriters left it as it is, kept from one round of :func:`simplify` to the next for
+    as long as the statement is unchanged: most statements do not change after the first
+    round, and finding out again cost most of a round. Whatever changes a statement in
+    place tells :meth:`forget` (or :meth:`remember`, with its new facts)."""
+
+    def __init__(self, stacks):
+        self.stacks = stacks
+        self.known = {}  # id -> [statement, effects, loads, settled]
+
+    def _entry(self, stmt):
+        entry = self.known.get(id(stmt))
+        if entry is None or entry[0] is not stmt:
+            entry = [stmt, effects(stmt, self.stacks), _loads(stmt), False]
+            if not isinstance(stmt, _COMPOUND):  # their inner statements change apart
+                self.known[id(stmt)] = entry
+        return entry
+
+    def effects(self, stmt):
+        return self._entry(stmt)[1]
+
+    def loads(self, stmt):
+        """How often ``stmt`` reads each name; the caller does not change the dict."""
+        return self._entry(stmt)[2]
+
+    def settled(self, stmt):
+        """Did the rewriters leave ``stmt`` as it is, and has nothing changed it since?"""
+        entry = self.known.get(id(stmt))
+        return entry is not None and entry[0] is stmt and entry[3]
+
+    def settle(self, stmt):
+        if not isinstance(stmt, _COMPOUND):
+            self._entry(stmt)[3] = True
+
+    def forget(self, stmt):
+        self.known.pop(id(stmt), None)
+
+    def remember(self, stmt, stmt_effects, loads):
+        if not isinstance(stmt, _COMPOUND):
+            self.known[id(stmt)] = [stmt, stmt_effects, loads, False]
 
 
 def is_temporary(name):
@@ -143,8 +190,8 @@ def _rebinds(stmt):
 class _Dead:
     """Dead-code removal by liveness, with loops iterated to a fixed point."""
 
-    def __init__(self, stacks):
-        self.stacks = stacks
+    def __init__(self, memo):
+        self.memo = memo
 
     def block(self, body, live, remove):
         """``(body without dead statements if remove, names live before it)``."""
@@ -183,7 +230,7 @@ class _Dead:
             if remove:
                 stmt.body = body
             return stmt, set(live) | (at_start - target) | head
-        reads, writes, external = effects(stmt, self.stacks)
+        reads, writes, external = self.memo.effects(stmt)
         if not (external or isinstance(stmt, ast.Return) or writes & live):
             return (None if remove else stmt), live
         return stmt, (live - _rebinds(stmt)) | reads
@@ -194,22 +241,20 @@ def _real(body):
     return any(not is_comment(stmt) for stmt in body)
 
 
-def _counts(body, stacks):
+def _counts(body, memo):
     """How often each name is assigned and read, in all of ``body``."""
     assigned, used = {}, {}
     for stmt in _all_statements(body):
         if isinstance(stmt, (ast.If, ast.For, ast.While)):
             if isinstance(stmt, ast.For):
                 assigned[stmt.target.id] = assigned.get(stmt.target.id, 0) + 2
-            head = stmt.iter if isinstance(stmt, ast.For) else stmt.test
-            nodes = ast.walk(head)
+            loads = _loads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
         else:
-            for name in effects(stmt, stacks)[1]:
+            for name in memo.effects(stmt)[1]:
                 assigned[name] = assigned.get(name, 0) + 1
-            nodes = ast.walk(stmt)
-        for node in nodes:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                used[node.id] = used.get(node.id, 0) + 1
+            loads = memo.loads(stmt)
+        for name, count in loads.items():
+            used[name] = used.get(name, 0) + count
     return assigned, used
 
 
@@ -221,10 +266,10 @@ def _all_statements(body):
                 yield from _all_statements(getattr(stmt, field, []))
 
 
-def _substitute_blocks(body, counts, stacks):
+def _substitute_blocks(body, counts, memo):
     """Copy propagation and single-use folding in ``body`` and every nested block (a
     name is only ever replaced within the block that assigns it)."""
-    block = _Body(body, counts, stacks)
+    block = _Body(body, counts, memo)
     changed = block.propagate_copies()
     changed = block.fold_single_uses() or changed
     body[:] = block.statements
@@ -234,20 +279,36 @@ def _substitute_blocks(body, counts, stacks):
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if inner:
-                changed = _substitute_blocks(inner, counts, stacks) or changed
+                changed = _substitute_blocks(inner, counts, memo) or changed
     return changed
 
 
-def _rewrite(body, rewriters):
-    """Apply expression rewriters to every statement; say whether any changed."""
+def _rewrite(body, rewriters, memo):
+    """Apply expression rewriters to every statement (those of nested blocks one by one,
+    and the heads of branches and loops); say whether any changed. A statement they
+    left as it is, unchanged since, is not visited again."""
     changed = False
-    for i, stmt in enumerate(body):
-        before = ast.dump(stmt)
+    for stmt in body:
+        if isinstance(stmt, _COMPOUND):
+            head = "iter" if isinstance(stmt, ast.For) else "test"
+            if hasattr(stmt, head):
+                value = getattr(stmt, head)
+                for rewriter in rewriters:
+                    value = rewriter.rewrite(value)
+                changed = changed or any(r.changed for r in rewriters)
+                setattr(stmt, head, value)
+            for field in ("body", "orelse"):
+                changed = _rewrite(getattr(stmt, field, []), rewriters, memo) or changed
+            continue
+        if memo.settled(stmt):
+            continue
         for rewriter in rewriters:
-            stmt = rewriter.visit(stmt)
-        if ast.dump(stmt) != before:
-            body[i] = stmt
+            rewriter.rewrite(stmt)  # statements are changed in place, never replaced
+        if any(r.changed for r in rewriters):
+            memo.forget(stmt)
             changed = True
+        else:
+            memo.settle(stmt)
     return changed
 
 
@@ -256,11 +317,11 @@ class _Body:
     statements read and write each name (kept up to date as statements change), so that
     finding a name's readers or writers after a statement costs no scan of the block."""
 
-    def __init__(self, statements, counts, stacks):
+    def __init__(self, statements, counts, memo):
         self.statements = list(statements)
-        self.stacks = stacks
-        self.effects = [effects(s, stacks) for s in self.statements]
-        self.loads = [_loads(s) for s in self.statements]  # name -> reads, per statement
+        self.memo, self.stacks = memo, memo.stacks
+        self.effects = [memo.effects(s) for s in self.statements]
+        self.loads = [memo.loads(s) for s in self.statements]  # name -> reads, per statement
         self.assigned, self.used = counts
         self._reindex()
 
@@ -288,13 +349,16 @@ class _Body:
         stmt = _Replace(name, value, reuse).visit(self.statements[index])
         self.statements[index] = stmt
         self._index(index, add=False)
-        count = self.loads[index].pop(name, 0)
+        reads = dict(self.loads[index])
+        count = reads.pop(name, 0)
         for source, n in loads.items():
-            self.loads[index][source] = self.loads[index].get(source, 0) + n * count
+            reads[source] = reads.get(source, 0) + n * count
+        self.loads[index] = reads
         if isinstance(stmt, ast.Assign) and _method_of(stmt.value, "pop") is None:
-            self.effects[index] = (set(self.loads[index]),) + self.effects[index][1:]
+            self.effects[index] = (set(reads),) + self.effects[index][1:]
         else:
             self.effects[index] = effects(stmt, self.stacks)
+        self.memo.remember(stmt, self.effects[index], reads)
         self._index(index, add=True)
 
     def _compact(self, deleted):
@@ -429,7 +493,19 @@ def _foldable_into(stmt, name):
     return True
 
 
-class _ProductAdjoints(ast.NodeTransformer):
+class _Tracked(ast.NodeTransformer):
+    """An expression rewriter that says whether it changed anything (``changed``): it
+    sets the flag wherever it returns or puts in a node other than the one it visited."""
+
+    changed = False
+
+    def rewrite(self, node):
+        """``node`` rewritten (a statement: in place)."""
+        self.changed = False
+        return self.visit(node)
+
+
+class _ProductAdjoints(_Tracked):
     """``matmul_rhs(unbroadcast(g, t), a, b)`` becomes ``matmul_rhs(g, a, b)``: ``t`` is the
     product ``a @ b`` (or has its shape), which the helper sums ``g`` back to by itself,
     so ``t`` need not be kept alive for its shape."""
@@ -446,10 +522,11 @@ class _ProductAdjoints(ast.NodeTransformer):
                 return node
             if outer in (runtime.matmul_lhs, runtime.matmul_rhs) and inner is runtime.unbroadcast:
                 node.args[0] = node.args[0].args[0]
+                self.changed = True
         return node
 
 
-class _Rewriter(ast.NodeTransformer):
+class _Rewriter(_Tracked):
     """An expression rewriter that looks up what the calls it sees call."""
 
     def __init__(self, ctx):
@@ -482,6 +559,7 @@ class _UniformFactors(_Rewriter):
                 continue
             name, fill = shaped
             if any(j != i and self._has_shape_of(other, name) for j, other in enumerate(factors)):
+                self.changed = True
                 return _replace_factor(node, factor, fill)
         return node
 
@@ -528,6 +606,7 @@ class _ShapesOfExpressions(_Rewriter):
         leaves = _elementwise_leaves(node.args[0], self)
         if leaves is None:
             return node
+        self.changed = True
         names = sorted({leaf.id for leaf in leaves}, key=[leaf.id for leaf in leaves].index)
         if not names:
             return ast.Tuple([], ast.Load())
@@ -546,6 +625,7 @@ class _CopiesOfNewArrays(_Rewriter):
         self.generic_visit(node)
         if self._callee(node) is np.copy and len(node.args) == 1 and not node.keywords \
                 and isinstance(node.args[0], (ast.BinOp, ast.UnaryOp)):
+            self.changed = True
             return node.args[0]
         return node
 
@@ -603,7 +683,7 @@ def _elementwise_root(expr, rewriter):
     return roots.pop()
 
 
-class _Negations(ast.NodeTransformer):
+class _Negations(_Tracked):
     """``-(-a * b)`` becomes ``a * b``: two signs that folding brought together cancel.
     Only where the result is still a new array (an operation), never a bare name, so
     that no adjoint starts sharing an array it did not share before."""
@@ -613,6 +693,7 @@ class _Negations(ast.NodeTransformer):
         if isinstance(node.op, ast.USub):
             inner = _without_leading_minus(node.operand)
             if isinstance(inner, (ast.BinOp, ast.UnaryOp)):
+                self.changed = True
                 return inner
         return node
 
