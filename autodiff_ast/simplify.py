@@ -302,9 +302,11 @@ def _rewrite(body, rewriters, memo):
             continue
         if memo.settled(stmt):
             continue
-        for rewriter in rewriters:
+        nodes = list(ast.walk(stmt))
+        active = [r for r in rewriters if any(r.may_apply(node) for node in nodes)]
+        for rewriter in active:
             rewriter.rewrite(stmt)  # statements are changed in place, never replaced
-        if any(r.changed for r in rewriters):
+        if any(r.changed for r in active):
             memo.forget(stmt)
             changed = True
         else:
@@ -499,6 +501,12 @@ class _Tracked(ast.NodeTransformer):
 
     changed = False
 
+    @staticmethod
+    def may_apply(node):
+        """Could a statement holding ``node`` be rewritten (a cheap test, so that the
+        rewriter visits only such statements)? Rewriters say; by default, yes."""
+        return True
+
     def rewrite(self, node):
         """``node`` rewritten (a statement: in place)."""
         self.changed = False
@@ -512,6 +520,11 @@ class _ProductAdjoints(_Tracked):
 
     def __init__(self, ctx):
         self.ctx = ctx
+
+    @staticmethod
+    def may_apply(node):
+        return isinstance(node, ast.Call) and len(node.args) == 3 \
+            and isinstance(node.args[0], ast.Call)
 
     def visit_Call(self, node):
         self.generic_visit(node)
@@ -547,6 +560,10 @@ class _UniformFactors(_Rewriter):
     def __init__(self, ctx, facts):
         super().__init__(ctx)
         self.facts = facts
+
+    @staticmethod
+    def may_apply(node):
+        return isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
@@ -598,6 +615,11 @@ class _ShapesOfExpressions(_Rewriter):
     whose value nothing else needs (``np.sum``'s result, when only the gradient is
     returned), becomes ``broadcast_shape(a, b)``: the shape without the arithmetic."""
 
+    @staticmethod
+    def may_apply(node):
+        return isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords \
+            and not isinstance(node.args[0], ast.Name)
+
     def visit_Call(self, node):
         self.generic_visit(node)
         if self._callee(node) not in (np.shape, runtime.shape) or len(node.args) != 1 \
@@ -620,6 +642,11 @@ class _ShapesOfExpressions(_Rewriter):
 class _CopiesOfNewArrays(_Rewriter):
     """``np.copy(a + b)`` is ``a + b``: an operation's result is a new array already
     (folding a temporary into a copy made for an array the code writes into gives it)."""
+
+    @staticmethod
+    def may_apply(node):
+        return isinstance(node, ast.Call) and len(node.args) == 1 \
+            and isinstance(node.args[0], (ast.BinOp, ast.UnaryOp))
 
     def visit_Call(self, node):
         self.generic_visit(node)
@@ -687,6 +714,10 @@ class _Negations(_Tracked):
     """``-(-a * b)`` becomes ``a * b``: two signs that folding brought together cancel.
     Only where the result is still a new array (an operation), never a bare name, so
     that no adjoint starts sharing an array it did not share before."""
+
+    @staticmethod
+    def may_apply(node):
+        return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
 
     def visit_UnaryOp(self, node):
         self.generic_visit(node)
