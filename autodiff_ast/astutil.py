@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
+import sys
 
 _LOCATION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
 
@@ -77,3 +79,22 @@ def unparse(node):
                 and type(power.left.value) in (int, float) and power.left.value < 0:
             power.left = ast.UnaryOp(ast.USub(), ast.Constant(-power.left.value))
     return re.sub(r"^(\s*)\(([\w, ]+)\) = ", r"\1\2 = ", ast.unparse(node), flags=re.M)
+
+
+# Python frames the passes may nest: ``ast.unparse`` and the ``NodeTransformer`` passes
+# recurse several frames per level of an expression, and a one-line sum of a thousand
+# terms is a tree a thousand levels deep. From Python 3.11 a Python call takes no C
+# stack, so the bound can be high; before, it stays where an 8 MB stack is safe.
+RECURSION_LIMIT = 20_000 if sys.version_info >= (3, 11) else 8_000
+
+
+@contextlib.contextmanager
+def deep_recursion(limit=RECURSION_LIMIT):
+    """Let the code in the ``with`` block recurse up to ``limit`` frames (never fewer
+    than the interpreter allows already), and restore the limit after it."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(before, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)

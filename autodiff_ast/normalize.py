@@ -36,7 +36,7 @@ import ast
 
 import inspect
 
-from . import normal_form
+from . import expansion, normal_form
 from . import source as source_pass
 from .astutil import clone, literal, local_names
 from .errors import AutodiffError, MissingRuleError
@@ -61,6 +61,7 @@ class _Normalizer:
         self.transient = {}
         self.local = {}     # functions defined in the function: name -> FunctionDef
         self.inlining = []  # the functions being inlined, to report recursion
+        self.sizes = {}     # function -> statements inlining it makes (expansion.estimate)
         self.depth = -1     # how many branches and loops enclose the current block
         self.out: list[ast.stmt] = []
         self.origin = None
@@ -493,12 +494,20 @@ class _Normalizer:
                 and normal_form.is_reference(func, self.ctx)):
             return None
         try:
-            function = source_pass.generated_code_of(self.ctx.lookup(func))
+            function = _inlinable(self.ctx.lookup(func))
         except (AttributeError, KeyError, TypeError):
             return None
-        if not inspect.isfunction(function) or registry.lookup(function) is not None \
-                or registry.is_nondifferentiable(function) or _library(function):
+        if function is None:
             return None
+        size = expansion.estimate(function, _inlinable, self.sizes)
+        if size > expansion.LIMIT:
+            raise self.ctx.error(
+                call, f"inlining {function.__qualname__} would generate more than "
+                      f"{expansion.LIMIT:,} statements (about {size:,}: its calls of other "
+                      f"functions, and theirs, are each inlined where they are made). Call "
+                      f"the helpers fewer times (compute a shared value once), or give "
+                      f"{function.__qualname__} a derivative rule of its own: "
+                      f"@autodiff_ast.adjoint({function.__qualname__})")
         from . import desugar as desugar_pass, fence, resolve as resolve_pass
 
         try:
@@ -679,6 +688,16 @@ def _fold_number(expr):
 # when a gradient flows into them), never inlined.
 LIBRARIES = {"numpy", "scipy", "sklearn", "pandas", "torch", "jax", "autograd", "math",
              "builtins", "autodiff_ast"}
+
+
+def _inlinable(value):
+    """The user's function that a call of ``value`` inlines (generated code's own
+    function for a transform such as ``grad(f)``), else ``None``."""
+    function = source_pass.generated_code_of(value)
+    if not inspect.isfunction(function) or registry.lookup(function) is not None \
+            or registry.is_nondifferentiable(function) or _library(function):
+        return None
+    return function
 
 
 def _library(function):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 
 from . import codegen, fence, finite, normal_form, source
+from .astutil import deep_recursion
 from .desugar import desugar
 from .errors import AutodiffError
 from .forward import forward
@@ -52,7 +53,20 @@ def compile_gradient(function, wrt=(0,), mode="grad", single=True, verbose=False
     ``.source`` and the context as ``.context``. ``structures`` maps a parameter's name to
     the structure of the dicts, lists and tuples of arrays it is called with (see
     ``structures.structure_of``). ``check_finite=True`` adds the ``finite`` pass last:
-    the code checks every value it makes (see ``finite``)."""
+    the code checks every value it makes (see ``finite``). Expressions nested too deeply
+    even for :func:`~autodiff_ast.astutil.deep_recursion` are an :class:`AutodiffError`."""
+    with deep_recursion():
+        try:
+            return _compile(function, wrt, mode, single, verbose, structures, check_finite)
+        except RecursionError:
+            name = getattr(function, "__qualname__", function)
+            raise AutodiffError(
+                f"{name} nests expressions too deeply to compile (thousands of operators or "
+                f"parentheses in one expression): split the expression over several "
+                f"statements") from None
+
+
+def _compile(function, wrt, mode, single, verbose, structures, check_finite):
     fn, ctx = source.read(function, wrt, mode, single)
     ctx.structures = dict(structures or {})
     if verbose:

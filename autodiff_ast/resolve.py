@@ -28,11 +28,9 @@ from .astutil import local_names
 from .captured import ABSENT
 
 
-
 def resolve(fn, ctx):
     """Rewrite free names of ``fn`` to names of ``ctx.namespace``; see the module docstring."""
-    scope = _scope(ctx.function)
-    resolver = _Resolver(ctx, local_names(fn), scope)
+    resolver = _Resolver(ctx, local_names(fn), _scope(ctx.function))  # once: it is linear
     if ctx.shift == 0:  # the compiled function itself (an inlined callee's are bound)
         resolver.defaults = _callable_defaults(fn, ctx)
     fn.body = [resolver.visit(stmt) for stmt in fn.body]

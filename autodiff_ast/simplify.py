@@ -28,6 +28,8 @@ def g(x, dout=1.0):
 from __future__ import annotations
 
 import ast
+import bisect
+import itertools
 
 import numpy as np
 
@@ -44,13 +46,60 @@ def simplify(fn, ctx):
     rewrites = [_Negations()] + ([_UniformFactors(ctx, facts), _ProductAdjoints(ctx),
                                   _ShapesOfExpressions(ctx), _CopiesOfNewArrays(ctx)]
                                  if ctx is not None else [])
+    memo = _Memo(stacks)
     changed = True
     while changed:
-        fn.body = _Dead(stacks).block(fn.body, set(), remove=True)[0]
-        counts = _counts(fn.body, stacks)
-        changed = _substitute_blocks(fn.body, counts, stacks)
-        changed = _rewrite(fn.body, rewrites) or changed
+        fn.body = _Dead(memo).block(fn.body, set(), remove=True)[0]
+        counts = _counts(fn.body, memo)
+        changed = _substitute_blocks(fn.body, counts, memo)
+        changed = _rewrite(fn.body, rewrites, memo) or changed
     return fn
+
+
+_COMPOUND = (ast.If, ast.For, ast.While, ast.FunctionDef)
+
+
+class _Memo:
+    """The effects and reads (name -> count) of each simple statement, and whether the
+    rewriters left it as it is, kept from one round of :func:`simplify` to the next for
+    as long as the statement is unchanged: most statements do not change after the first
+    round, and finding out again cost most of a round. Whatever changes a statement in
+    place tells :meth:`forget` (or :meth:`remember`, with its new facts)."""
+
+    def __init__(self, stacks):
+        self.stacks = stacks
+        self.known = {}  # id -> [statement, effects, loads, settled]
+
+    def _entry(self, stmt):
+        entry = self.known.get(id(stmt))
+        if entry is None or entry[0] is not stmt:
+            entry = [stmt, effects(stmt, self.stacks), _loads(stmt), False]
+            if not isinstance(stmt, _COMPOUND):  # their inner statements change apart
+                self.known[id(stmt)] = entry
+        return entry
+
+    def effects(self, stmt):
+        return self._entry(stmt)[1]
+
+    def loads(self, stmt):
+        """How often ``stmt`` reads each name; the caller does not change the dict."""
+        return self._entry(stmt)[2]
+
+    def settled(self, stmt):
+        """Did the rewriters leave ``stmt`` as it is, and has nothing changed it since?"""
+        entry = self.known.get(id(stmt))
+        return entry is not None and entry[0] is stmt and entry[3]
+
+    def settle(self, stmt):
+        if not isinstance(stmt, _COMPOUND):
+            self._entry(stmt)[3] = True
+
+    def forget(self, stmt):
+        self.known.pop(id(stmt), None)
+
+    def remember(self, stmt, stmt_effects, loads):
+        if not isinstance(stmt, _COMPOUND):
+            self.known[id(stmt)] = [stmt, stmt_effects, loads, False]
 
 
 def is_temporary(name):
@@ -141,8 +190,8 @@ def _rebinds(stmt):
 class _Dead:
     """Dead-code removal by liveness, with loops iterated to a fixed point."""
 
-    def __init__(self, stacks):
-        self.stacks = stacks
+    def __init__(self, memo):
+        self.memo = memo
 
     def block(self, body, live, remove):
         """``(body without dead statements if remove, names live before it)``."""
@@ -181,7 +230,7 @@ class _Dead:
             if remove:
                 stmt.body = body
             return stmt, set(live) | (at_start - target) | head
-        reads, writes, external = effects(stmt, self.stacks)
+        reads, writes, external = self.memo.effects(stmt)
         if not (external or isinstance(stmt, ast.Return) or writes & live):
             return (None if remove else stmt), live
         return stmt, (live - _rebinds(stmt)) | reads
@@ -192,22 +241,20 @@ def _real(body):
     return any(not is_comment(stmt) for stmt in body)
 
 
-def _counts(body, stacks):
+def _counts(body, memo):
     """How often each name is assigned and read, in all of ``body``."""
     assigned, used = {}, {}
     for stmt in _all_statements(body):
         if isinstance(stmt, (ast.If, ast.For, ast.While)):
             if isinstance(stmt, ast.For):
                 assigned[stmt.target.id] = assigned.get(stmt.target.id, 0) + 2
-            head = stmt.iter if isinstance(stmt, ast.For) else stmt.test
-            nodes = ast.walk(head)
+            loads = _loads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
         else:
-            for name in effects(stmt, stacks)[1]:
+            for name in memo.effects(stmt)[1]:
                 assigned[name] = assigned.get(name, 0) + 1
-            nodes = ast.walk(stmt)
-        for node in nodes:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                used[node.id] = used.get(node.id, 0) + 1
+            loads = memo.loads(stmt)
+        for name, count in loads.items():
+            used[name] = used.get(name, 0) + count
     return assigned, used
 
 
@@ -219,10 +266,10 @@ def _all_statements(body):
                 yield from _all_statements(getattr(stmt, field, []))
 
 
-def _substitute_blocks(body, counts, stacks):
+def _substitute_blocks(body, counts, memo):
     """Copy propagation and single-use folding in ``body`` and every nested block (a
     name is only ever replaced within the block that assigns it)."""
-    block = _Body(body, counts, stacks)
+    block = _Body(body, counts, memo)
     changed = block.propagate_copies()
     changed = block.fold_single_uses() or changed
     body[:] = block.statements
@@ -232,41 +279,106 @@ def _substitute_blocks(body, counts, stacks):
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if inner:
-                changed = _substitute_blocks(inner, counts, stacks) or changed
+                changed = _substitute_blocks(inner, counts, memo) or changed
     return changed
 
 
-def _rewrite(body, rewriters):
-    """Apply expression rewriters to every statement; say whether any changed."""
+def _rewrite(body, rewriters, memo):
+    """Apply expression rewriters to every statement (those of nested blocks one by one,
+    and the heads of branches and loops); say whether any changed. A statement they
+    left as it is, unchanged since, is not visited again."""
     changed = False
-    for i, stmt in enumerate(body):
-        before = ast.dump(stmt)
-        for rewriter in rewriters:
-            stmt = rewriter.visit(stmt)
-        if ast.dump(stmt) != before:
-            body[i] = stmt
+    for stmt in body:
+        if isinstance(stmt, _COMPOUND):
+            head = "iter" if isinstance(stmt, ast.For) else "test"
+            if hasattr(stmt, head):
+                value = getattr(stmt, head)
+                for rewriter in rewriters:
+                    value = rewriter.rewrite(value)
+                changed = changed or any(r.changed for r in rewriters)
+                setattr(stmt, head, value)
+            for field in ("body", "orelse"):
+                changed = _rewrite(getattr(stmt, field, []), rewriters, memo) or changed
+            continue
+        if memo.settled(stmt):
+            continue
+        nodes = list(ast.walk(stmt))
+        active = [r for r in rewriters if any(r.may_apply(node) for node in nodes)]
+        for rewriter in active:
+            rewriter.rewrite(stmt)  # statements are changed in place, never replaced
+        if any(r.changed for r in active):
+            memo.forget(stmt)
             changed = True
+        else:
+            memo.settle(stmt)
     return changed
 
 
 class _Body:
-    """The statements of one block being simplified, with each one's effects."""
+    """The statements of one block being simplified, with each one's effects, and which
+    statements read and write each name (kept up to date as statements change), so that
+    finding a name's readers or writers after a statement costs no scan of the block."""
 
-    def __init__(self, statements, counts, stacks):
+    def __init__(self, statements, counts, memo):
         self.statements = list(statements)
-        self.stacks = stacks
-        self.effects = [effects(s, stacks) for s in self.statements]
+        self.memo, self.stacks = memo, memo.stacks
+        self.effects = [memo.effects(s) for s in self.statements]
+        self.loads = [memo.loads(s) for s in self.statements]  # name -> reads, per statement
         self.assigned, self.used = counts
+        self._reindex()
 
-    def _set(self, index, stmt):
+    def _reindex(self):
+        self.readers_of, self.writers_of = {}, {}  # name -> sorted statement indices
+        for index in range(len(self.statements)):
+            self._index(index, add=True)
+
+    def _index(self, index, add):
+        reads, writes = self.effects[index][:2]
+        for table, names in ((self.readers_of, reads), (self.writers_of, writes)):
+            for name in names:
+                indices = table.setdefault(name, [])
+                if add:
+                    bisect.insort(indices, index)
+                else:
+                    indices.remove(index)
+
+    def _replace(self, index, name, value, loads, reuse):
+        """Put ``value`` (whose reads are ``loads``) for ``name`` in statement ``index``
+        (``value`` itself, not a copy, if ``reuse``). A plain assignment's reads are
+        updated from the counts, without walking the statement: a temporary folded into
+        the next one along a long chain (a sum of many terms) costs its own size, not the
+        size of all it has grown to."""
+        stmt = _Replace(name, value, reuse).visit(self.statements[index])
         self.statements[index] = stmt
-        self.effects[index] = effects(stmt, self.stacks)
+        self._index(index, add=False)
+        reads = dict(self.loads[index])
+        count = reads.pop(name, 0)
+        for source, n in loads.items():
+            reads[source] = reads.get(source, 0) + n * count
+        self.loads[index] = reads
+        if isinstance(stmt, ast.Assign) and _method_of(stmt.value, "pop") is None:
+            self.effects[index] = (set(reads),) + self.effects[index][1:]
+        else:
+            self.effects[index] = effects(stmt, self.stacks)
+        self.memo.remember(stmt, self.effects[index], reads)
+        self._index(index, add=True)
 
     def _compact(self, deleted):
         if deleted:
             keep = [i for i in range(len(self.statements)) if i not in deleted]
             self.statements = [self.statements[i] for i in keep]
             self.effects = [self.effects[i] for i in keep]
+            self.loads = [self.loads[i] for i in keep]
+            self._reindex()
+
+    @staticmethod
+    def _after(indices, start, end, deleted):
+        """The indices strictly between ``start`` and ``end`` that are not ``deleted``."""
+        for k in itertools.islice(indices, bisect.bisect_right(indices, start), None):
+            if k >= end:
+                return
+            if k not in deleted:
+                yield k
 
     def _unchanged_between(self, start, end, sources, deleted):
         """Do the statements strictly between ``start`` and ``end`` leave ``sources`` alone?
@@ -274,12 +386,12 @@ class _Body:
         A statement reads its operands before it writes, so an expression substituted
         into statement ``end`` is evaluated before ``end``'s own writes.
         """
-        return not any(k not in deleted and self.effects[k][1] & sources
-                       for k in range(start + 1, end))
+        return not any(next(self._after(self.writers_of.get(name, ()), start, end, deleted),
+                            None) is not None for name in sources)
 
     def _readers(self, start, name, deleted):
-        return [j for j in range(start + 1, len(self.statements))
-                if j not in deleted and name in self.effects[j][0]]
+        return list(self._after(self.readers_of.get(name, ()), start, len(self.statements),
+                                deleted))
 
     def propagate_copies(self):
         """``_t = a`` into the compiler's own names: later reads of ``_t`` read ``a``
@@ -289,20 +401,21 @@ class _Body:
 
     def _drop_copies_back(self):
         deleted = set()
+        end = len(self.statements)
         for i, stmt in enumerate(self.statements):
             definition = _simple_definition(stmt)
             if definition is None or not isinstance(definition[1], ast.Name) \
                     or not is_temporary(definition[0]):
                 continue
             temp, source = definition[0], definition[1].id
-            for j in range(i + 1, len(self.statements)):
-                later = _simple_definition(self.statements[j])
-                if later == (source, None) or (later and later[0] == source and isinstance(
-                        later[1], ast.Name) and later[1].id == temp):
-                    deleted.add(j)
-                    break
-                if self.effects[j][1] & {source, temp}:
-                    break
+            # the first later statement that writes either name: a copy back writes source
+            writers = [next(self._after(self.writers_of.get(name, ()), i, end, ()), end)
+                       for name in (source, temp)]
+            j = min(writers)
+            later = _simple_definition(self.statements[j]) if j < end else None
+            if later and later[0] == source and isinstance(later[1], ast.Name) \
+                    and later[1].id == temp:
+                deleted.add(j)
         self._compact(deleted)
         return bool(deleted)
 
@@ -329,15 +442,15 @@ class _Body:
             if repeatable and self.used.get(name, 0) > 1 and not name.startswith("_t"):
                 continue  # repeat only values of the forward sweep, kept alive otherwise
             readers = self._readers(i, name, deleted)
-            sources = _names(value)
-            reads_here = sum(_count_reads(self.statements[j], name) for j in readers)
+            sources = set(self.loads[i])
+            reads_here = sum(self.loads[j].get(name, 0) for j in readers)
             if not readers or reads_here != self.used.get(name, 0):
                 continue  # read elsewhere too (after this block, or before: a loop)
             if not self._unchanged_between(i, readers[-1], sources, deleted) \
                     or not all(_foldable_into(self.statements[j], name) for j in readers):
                 continue
             for j in readers:
-                self._set(j, _Replace(name, value).visit(self.statements[j]))
+                self._replace(j, name, value, self.loads[i], reuse=reads_here == 1)
             deleted.add(i)
         self._compact(deleted)
         return bool(deleted)
@@ -357,9 +470,13 @@ def _cheap_to_repeat(value):
         and isinstance(value.value, ast.Name)
 
 
-def _count_reads(stmt, name):
-    return sum(1 for n in ast.walk(stmt)
-               if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id == name)
+def _loads(stmt):
+    """How often ``stmt`` reads each name (a dict)."""
+    counts = {}
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
 
 
 def _foldable_into(stmt, name):
@@ -370,20 +487,44 @@ def _foldable_into(stmt, name):
         return False
     if isinstance(stmt, ast.Expr) and _is_scatter(stmt.value):
         return stmt.value.args[0].id != name
-    for node in ast.walk(stmt):
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt]
+    for node in (n for target in targets for n in ast.walk(target)):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
             if isinstance(node.value, ast.Name) and node.value.id == name:
                 return False
     return True
 
 
-class _ProductAdjoints(ast.NodeTransformer):
+class _Tracked(ast.NodeTransformer):
+    """An expression rewriter that says whether it changed anything (``changed``): it
+    sets the flag wherever it returns or puts in a node other than the one it visited."""
+
+    changed = False
+
+    @staticmethod
+    def may_apply(node):
+        """Could a statement holding ``node`` be rewritten (a cheap test, so that the
+        rewriter visits only such statements)? Rewriters say; by default, yes."""
+        return True
+
+    def rewrite(self, node):
+        """``node`` rewritten (a statement: in place)."""
+        self.changed = False
+        return self.visit(node)
+
+
+class _ProductAdjoints(_Tracked):
     """``matmul_rhs(unbroadcast(g, t), a, b)`` becomes ``matmul_rhs(g, a, b)``: ``t`` is the
     product ``a @ b`` (or has its shape), which the helper sums ``g`` back to by itself,
     so ``t`` need not be kept alive for its shape."""
 
     def __init__(self, ctx):
         self.ctx = ctx
+
+    @staticmethod
+    def may_apply(node):
+        return isinstance(node, ast.Call) and len(node.args) == 3 \
+            and isinstance(node.args[0], ast.Call)
 
     def visit_Call(self, node):
         self.generic_visit(node)
@@ -394,10 +535,11 @@ class _ProductAdjoints(ast.NodeTransformer):
                 return node
             if outer in (runtime.matmul_lhs, runtime.matmul_rhs) and inner is runtime.unbroadcast:
                 node.args[0] = node.args[0].args[0]
+                self.changed = True
         return node
 
 
-class _Rewriter(ast.NodeTransformer):
+class _Rewriter(_Tracked):
     """An expression rewriter that looks up what the calls it sees call."""
 
     def __init__(self, ctx):
@@ -419,6 +561,10 @@ class _UniformFactors(_Rewriter):
         super().__init__(ctx)
         self.facts = facts
 
+    @staticmethod
+    def may_apply(node):
+        return isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords
+
     def visit_BinOp(self, node):
         self.generic_visit(node)
         if not isinstance(node.op, (ast.Mult, ast.Div)):
@@ -430,6 +576,7 @@ class _UniformFactors(_Rewriter):
                 continue
             name, fill = shaped
             if any(j != i and self._has_shape_of(other, name) for j, other in enumerate(factors)):
+                self.changed = True
                 return _replace_factor(node, factor, fill)
         return node
 
@@ -468,6 +615,11 @@ class _ShapesOfExpressions(_Rewriter):
     whose value nothing else needs (``np.sum``'s result, when only the gradient is
     returned), becomes ``broadcast_shape(a, b)``: the shape without the arithmetic."""
 
+    @staticmethod
+    def may_apply(node):
+        return isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords \
+            and not isinstance(node.args[0], ast.Name)
+
     def visit_Call(self, node):
         self.generic_visit(node)
         if self._callee(node) not in (np.shape, runtime.shape) or len(node.args) != 1 \
@@ -476,6 +628,7 @@ class _ShapesOfExpressions(_Rewriter):
         leaves = _elementwise_leaves(node.args[0], self)
         if leaves is None:
             return node
+        self.changed = True
         names = sorted({leaf.id for leaf in leaves}, key=[leaf.id for leaf in leaves].index)
         if not names:
             return ast.Tuple([], ast.Load())
@@ -490,10 +643,16 @@ class _CopiesOfNewArrays(_Rewriter):
     """``np.copy(a + b)`` is ``a + b``: an operation's result is a new array already
     (folding a temporary into a copy made for an array the code writes into gives it)."""
 
+    @staticmethod
+    def may_apply(node):
+        return isinstance(node, ast.Call) and len(node.args) == 1 \
+            and isinstance(node.args[0], (ast.BinOp, ast.UnaryOp))
+
     def visit_Call(self, node):
         self.generic_visit(node)
         if self._callee(node) is np.copy and len(node.args) == 1 and not node.keywords \
                 and isinstance(node.args[0], (ast.BinOp, ast.UnaryOp)):
+            self.changed = True
             return node.args[0]
         return node
 
@@ -551,16 +710,21 @@ def _elementwise_root(expr, rewriter):
     return roots.pop()
 
 
-class _Negations(ast.NodeTransformer):
+class _Negations(_Tracked):
     """``-(-a * b)`` becomes ``a * b``: two signs that folding brought together cancel.
     Only where the result is still a new array (an operation), never a bare name, so
     that no adjoint starts sharing an array it did not share before."""
+
+    @staticmethod
+    def may_apply(node):
+        return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
 
     def visit_UnaryOp(self, node):
         self.generic_visit(node)
         if isinstance(node.op, ast.USub):
             inner = _without_leading_minus(node.operand)
             if isinstance(inner, (ast.BinOp, ast.UnaryOp)):
+                self.changed = True
                 return inner
         return node
 
@@ -576,12 +740,16 @@ def _without_leading_minus(expr):
 
 
 class _Replace(ast.NodeTransformer):
-    def __init__(self, name, value):
-        self.name, self.value = name, value
+    """Put a copy of ``value`` for each read of ``name`` (``value`` itself if ``reuse``:
+    it is read once and its own statement goes)."""
+
+    def __init__(self, name, value, reuse=False):
+        self.name, self.value, self.reuse = name, value, reuse
 
     def visit_Name(self, node):
         if node.id == self.name and isinstance(node.ctx, ast.Load):
-            return ast.copy_location(clone(self.value), node)
+            value = self.value if self.reuse else clone(self.value)
+            return ast.copy_location(value, node)
         return node
 
 

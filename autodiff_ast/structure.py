@@ -287,11 +287,15 @@ class _Structure:
 
 
 def _walk(node):
-    """``ast.walk`` that does not enter nested function definitions."""
-    yield node
-    for child in ast.iter_child_nodes(node):
-        if not isinstance(child, (ast.FunctionDef, ast.Lambda)):
-            yield from _walk(child)
+    """``ast.walk`` that does not enter nested function definitions (depth first, in
+    source order; with a stack, not nested generators, which cost the depth of a node to
+    reach it: a sum of a thousand terms is a thousand deep)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed([child for child in ast.iter_child_nodes(node)
+                               if not isinstance(child, (ast.FunctionDef, ast.Lambda))]))
 
 
 def _assigned_in(name, body):
