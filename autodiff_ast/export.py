@@ -277,7 +277,7 @@ class _Found:
     def text(self, header_lines):
         """The module's text: ``header_lines``, imports, constants, the generated
         functions, the copied helpers, then the names bound to names defined above."""
-        lines = header_lines + self.import_lines()
+        lines = header_lines + ["from __future__ import annotations", ""] + self.import_lines()
         lines += [f"{key} = {value!r}" for key, value in sorted(self.constants.items())]
         blocks = [inspect.getsource(f).rstrip("\n") for f in reversed(self.functions)]
         if self.helpers:
@@ -306,10 +306,25 @@ class _Found:
 
 def _reads(node):
     """The names a function or class definition reads from its module's scope (or the
-    builtins), decorators left out, sorted."""
+    builtins) when it runs, sorted: decorators and annotations left out (the exported
+    module starts with ``from __future__ import annotations``, so that they are never
+    evaluated)."""
     local = local_names(node)
+    annotations = {id(n) for a in _annotations(node) for n in ast.walk(a)}
     return sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-                   and isinstance(n.ctx, ast.Load) and n.id not in local})
+                   and isinstance(n.ctx, ast.Load) and n.id not in local
+                   and id(n) not in annotations})
+
+
+def _annotations(node):
+    """The annotation expressions in a definition (of parameters, returns, names)."""
+    for item in ast.walk(node):
+        if isinstance(item, ast.arg) and item.annotation is not None:
+            yield item.annotation
+        elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.returns:
+            yield item.returns
+        elif isinstance(item, ast.AnnAssign):
+            yield item.annotation
 
 
 def _definition(value):

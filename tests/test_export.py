@@ -68,7 +68,7 @@ def test_exported_gradient_imports_what_it_reads_and_gives_the_same_values(tmp_p
         f"# Source: {__file__}, function layer_loss (sha256 {digest}).\n"
         f"# Generated for: layer_loss(x, b); wrt: x, b; mode: grad.\n"
         f"# It does not import autodiff_ast: the helpers it calls are copied below it.\n"
-        f"import numpy as np\n")
+        f"from __future__ import annotations\n\nimport numpy as np\n")
     assert "from scipy import special as sp" in text
     assert "from test_export import SCALE, W" in text  # the user's globals, by name
     assert not re.search(r"^\s*(from|import) autodiff_ast", text, flags=re.M)
@@ -172,3 +172,17 @@ def test_a_name_that_would_mean_two_things_is_named():
     with pytest.raises(AutodiffError, match=r"cannot export \w+: the name 'shape' would "
                                             r"mean two things in one module"):
         export(grad(uses_shape, wrt=1))
+
+
+def annotated_loss(x: np.ndarray, scale: "Unexported" = 2.0) -> float:  # noqa: F821
+    return autodiff_ast.stop_gradient(scale) * np.sum(np.sin(x))
+
+
+def test_annotations_are_not_read_by_an_exported_module(tmp_path):
+    """Annotations (the user's, and the typed helpers' such as stop_gradient's) are never
+    evaluated in an exported module: they named types it could not import."""
+    transform = grad(annotated_loss)
+    x = np.array([0.3, -1.2])
+    module = _load(export(transform), tmp_path, "annotated")
+    _same(module.grad_annotated_loss(x), transform(x))
+    np.testing.assert_allclose(transform(x), 2.0 * np.cos(x))
