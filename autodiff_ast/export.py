@@ -76,6 +76,8 @@ def helpers_module(*helpers):
     >>> from autodiff_ast import runtime
     >>> print(helpers_module(runtime.unbroadcast))  # doctest: +ELLIPSIS
     # Copies of autodiff_ast ... helpers: unbroadcast.
+    from __future__ import annotations
+    <BLANKLINE>
     import numpy as np
     <BLANKLINE>
     <BLANKLINE>
@@ -277,7 +279,8 @@ class _Found:
     def text(self, header_lines):
         """The module's text: ``header_lines``, imports, constants, the generated
         functions, the copied helpers, then the names bound to names defined above."""
-        lines = header_lines + ["from __future__ import annotations", ""] + self.import_lines()
+        future = ["from __future__ import annotations", ""] if self.helpers else []
+        lines = header_lines + future + self.import_lines()
         lines += [f"{key} = {value!r}" for key, value in sorted(self.constants.items())]
         blocks = [inspect.getsource(f).rstrip("\n") for f in reversed(self.functions)]
         if self.helpers:
@@ -306,9 +309,9 @@ class _Found:
 
 def _reads(node):
     """The names a function or class definition reads from its module's scope (or the
-    builtins) when it runs, sorted: decorators and annotations left out (the exported
-    module starts with ``from __future__ import annotations``, so that they are never
-    evaluated)."""
+    builtins) when it runs, sorted: decorators and annotations left out (a module with
+    copied helpers starts with ``from __future__ import annotations``, so that they are
+    never evaluated)."""
     local = local_names(node)
     annotations = {id(n) for a in _annotations(node) for n in ast.walk(a)}
     return sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)
