@@ -54,9 +54,79 @@ def _solve_triangular_cases():
     return cases
 
 
+def _cho_solve_cases():
+    c = values((3, 3), seed=4) + 4 * np.eye(3)  # both triangles set: one is read
+    return [
+        case(linalg.cho_solve, "linalg.cho_solve((c, True), b)", c=c, b=values((3,), seed=5),
+             namespace=NS),
+        case(linalg.cho_solve, "linalg.cho_solve((c, False), b)", c=c, b=values((3, 2), seed=5),
+             namespace=NS),
+        case(linalg.cho_solve, "linalg.cho_solve((c, True), b)", wrt=("c",), c=c,
+             b=values((3, 2), seed=6), namespace=NS),
+        # the factor of a matrix made in the function, as users write it
+        case(linalg.cho_solve, "linalg.cho_solve((linalg.cholesky(x @ x.T + np.outer(y, y)), False), y)",
+             x=values((3, 3), seed=1) + 4 * np.eye(3), y=values((3,), seed=7), namespace=NS),
+    ]
+
+
+def _expm_cases():
+    return [
+        case(linalg.expm, "linalg.expm(x)", x=values((1, 1), seed=1), namespace=NS),
+        case(linalg.expm, "linalg.expm(x)", x=values((3, 3), -1.0, 1.0, seed=1), namespace=NS),
+        case(linalg.expm, "linalg.expm(x - x.T)", x=values((4, 4), seed=2), namespace=NS),
+        case(linalg.expm, "linalg.expm(x)", x=values((2, 3, 3), -1.0, 1.0, seed=3), namespace=NS),
+        case(linalg.expm, "linalg.expm(x * t)", wrt=("t",), x=values((3, 3), -1.0, 1.0, seed=4),
+             t=0.7, namespace=NS),
+    ]
+
+
 CASES = [
     *_cholesky_cases(),
+    *_cho_solve_cases(),
+    *_expm_cases(),
     *_solve_triangular_cases(),
 ]
 
 test_gradient, test_float32, test_tangent = sweep_tests(CASES)
+
+
+# ----- how user code calls them, against known values -----------------------------------
+
+def trace_of_flow(t, x):
+    return np.trace(scipy.linalg.expm(t * x))
+
+
+def test_expm_gradient_in_time_is_the_trace_of_x_times_the_flow():
+    x = values((3, 3), -1.0, 1.0, seed=9)
+    dt = check_grads(trace_of_flow, 0.4, x, wrt=0)
+    np.testing.assert_allclose(dt, np.trace(x @ linalg.expm(0.4 * x)), rtol=1e-10)
+    value, dt2 = autodiff_ast.value_and_grad(trace_of_flow)(0.4, x)
+    np.testing.assert_allclose(value, np.trace(linalg.expm(0.4 * x)), rtol=1e-12)
+    np.testing.assert_allclose(dt2, dt, rtol=1e-12)
+
+
+def upper_factor_entry(a):
+    return scipy.linalg.cholesky(a)[0, 0]  # sqrt(a[0, 0]): lower=False by default
+
+
+def test_cholesky_is_upper_by_default():
+    a = symmetric_positive(3)
+    value, da = autodiff_ast.value_and_grad(upper_factor_entry)(a)
+    np.testing.assert_allclose(value, np.sqrt(a[0, 0]), rtol=1e-12)
+    expected = np.zeros((3, 3))
+    expected[0, 0] = 0.5 / np.sqrt(a[0, 0])
+    np.testing.assert_allclose(da, expected, atol=1e-12)
+
+
+def gaussian_quadratic(x, y):
+    a = x @ x.T + np.eye(3)
+    return y @ linalg.cho_solve((linalg.cholesky(a, lower=True), True), y)
+
+
+def test_cho_solve_of_a_factor_matches_solve():
+    x, y = values((3, 3), seed=10), values((3,), seed=11)
+    a = x @ x.T + np.eye(3)
+    dx, dy = check_grads(gaussian_quadratic, x, y, wrt=(0, 1))
+    np.testing.assert_allclose(dy, 2 * np.linalg.solve(a, y), rtol=1e-10)
+    z = np.linalg.solve(a, y)
+    np.testing.assert_allclose(dx, -2 * np.outer(z, z) @ x, rtol=1e-10)

@@ -1,5 +1,5 @@
 """Rules of ``scipy.linalg``: ``cholesky`` (upper triangular by default), ``cho_solve``,
-``solve_triangular`` and ``expm``.
+``solve_triangular`` and ``expm`` (by the block-matrix Fréchet derivative).
 
 Like ``scipy_special``, this module imports SciPy and is registered lazily, the first
 time a rule lookup misses once ``scipy.linalg`` is imported (``registry.LAZY_RULES``).
@@ -87,3 +87,61 @@ def solve_triangular_tangent(g, ans, a, b, trans=0, lower=False, unit_diagonal=F
             linalg.solve_triangular(a, g[1], trans=trans, lower=lower,
                                     unit_diagonal=unit_diagonal),
             None, None, None, None, None)
+
+
+# ----- solves with a Cholesky factor ----------------------------------------------------
+
+@adjoint(linalg.cho_solve)
+def cho_solve(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True):
+    """``ans = solve(a, b)`` with ``a = l @ l.T`` (``lower``) or ``u.T @ u``, the factor
+    the triangle of ``c`` that is read: ``b``'s adjoint is ``gb = cho_solve(c_and_lower,
+    g)`` (``a`` is symmetric), ``a``'s is ``ga = -gb @ ans.T``, and the factor's is
+    ``tril((ga + ga.T) @ l)`` (or ``triu(u @ (ga + ga.T))``). The pair is written out in
+    the call (``cho_solve((c, True), b)``): its factor gets that adjoint, the flag none."""
+    c = c_and_lower[0]
+    gb = linalg.cho_solve(c_and_lower, g)
+    ga = -matmul_lhs(gb, c, ans)
+    both = ga + np.swapaxes(ga, -1, -2)
+    if c_and_lower[1]:
+        return (np.tril(both @ np.tril(c)), None), gb, None, None
+    return (np.triu(np.triu(c) @ both), None), gb, None, None
+
+
+@tangent(linalg.cho_solve)
+def cho_solve_tangent(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True):
+    """``a @ ans = b``: ``d ans = solve(a, db - da @ ans)`` with ``da = dl @ l.T + l @
+    dl.T`` from the factor's tangent on the triangle that is read."""
+    c = c_and_lower[0]
+    if c_and_lower[1]:
+        factor = np.tril(c)
+        factor_dot = np.tril(g[0][0])
+        da = factor_dot @ np.swapaxes(factor, -1, -2) + factor @ np.swapaxes(factor_dot, -1, -2)
+    else:
+        factor = np.triu(c)
+        factor_dot = np.triu(g[0][0])
+        da = np.swapaxes(factor_dot, -1, -2) @ factor + np.swapaxes(factor, -1, -2) @ factor_dot
+    return (-linalg.cho_solve(c_and_lower, da @ ans), linalg.cho_solve(c_and_lower, g[1]),
+            None, None)
+
+
+# ----- the matrix exponential -----------------------------------------------------------
+
+@adjoint(linalg.expm)
+def expm(g, ans, A):
+    """The Fréchet derivative ``L(A, E)`` of ``expm`` is the upper right block of
+    ``expm([[A, E], [0, A]])``, and the adjoint is ``L(A.T, g)``: one exponential of a
+    matrix twice the size (stacks of matrices too)."""
+    a_t = np.swapaxes(A, -1, -2)
+    n = np.shape(A)[-1]
+    top = np.concatenate([a_t, g], axis=-1)
+    bottom = np.concatenate([np.zeros_like(A), a_t], axis=-1)
+    return linalg.expm(np.concatenate([top, bottom], axis=-2))[..., :n, n:]
+
+
+@tangent(linalg.expm)
+def expm_tangent(g, ans, A):
+    """``L(A, A_dot)``: the upper right block of ``expm([[A, A_dot], [0, A]])``."""
+    n = np.shape(A)[-1]
+    top = np.concatenate([A, g], axis=-1)
+    bottom = np.concatenate([np.zeros_like(A), A], axis=-1)
+    return linalg.expm(np.concatenate([top, bottom], axis=-2))[..., :n, n:]
