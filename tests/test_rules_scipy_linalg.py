@@ -80,8 +80,23 @@ def _expm_cases():
     ]
 
 
+def _sqrtm_cases():
+    a, b = values((3, 3), seed=12) + 4 * np.eye(3), values((3, 3), seed=13) + 3 * np.eye(3)
+    return [
+        case(linalg.sqrtm, "linalg.sqrtm(x)", x=symmetric_positive(3, seed=14), namespace=NS),
+        case(linalg.sqrtm, "linalg.sqrtm(x @ x.T)", x=values((2, 2), seed=15) + 3 * np.eye(2),
+             namespace=NS),
+        case(linalg.sqrtm, "linalg.sqrtm(x)", x=a, namespace=NS),  # not symmetric
+        case(linalg.solve_sylvester, "linalg.solve_sylvester(a, b, q)", a=a, b=b,
+             q=values((3, 3), seed=16), namespace=NS),
+        case(linalg.solve_sylvester, "linalg.solve_sylvester(a, b, q)", wrt=("q",),
+             a=a[:2, :2], b=b, q=values((2, 3), seed=17), namespace=NS),
+    ]
+
+
 CASES = [
     *_cholesky_cases(),
+    *_sqrtm_cases(),
     *_cho_solve_cases(),
     *_expm_cases(),
     *_solve_triangular_cases(),

@@ -1,5 +1,6 @@
 """Rules of ``scipy.linalg``: ``cholesky`` (upper triangular by default), ``cho_solve``,
-``solve_triangular`` and ``expm`` (by the block-matrix Fréchet derivative).
+``solve_triangular``, ``expm`` (by the block-matrix Fréchet derivative), ``sqrtm`` and the
+``solve_sylvester`` its derivative solves.
 
 Like ``scipy_special``, this module imports SciPy and is registered lazily, the first
 time a rule lookup misses once ``scipy.linalg`` is imported (``registry.LAZY_RULES``).
@@ -145,3 +146,37 @@ def expm_tangent(g, ans, A):
     top = np.concatenate([A, g], axis=-1)
     bottom = np.concatenate([np.zeros_like(A), A], axis=-1)
     return linalg.expm(np.concatenate([top, bottom], axis=-2))[..., :n, n:]
+
+
+# ----- the matrix square root and the Sylvester equation it differentiates by ------------
+
+@adjoint(linalg.solve_sylvester)
+def solve_sylvester(g, ans, a, b, q):
+    """``ans = x`` solves ``a @ x + x @ b = q``: ``q``'s adjoint ``gq`` solves the
+    transposed equation ``a.T @ gq + gq @ b.T = g``, and ``a``'s and ``b``'s are those of
+    the products: ``-gq @ x.T`` and ``-x.T @ gq``."""
+    gq = linalg.solve_sylvester(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), g)
+    return -gq @ np.swapaxes(ans, -1, -2), -np.swapaxes(ans, -1, -2) @ gq, gq
+
+
+@tangent(linalg.solve_sylvester)
+def solve_sylvester_tangent(g, ans, a, b, q):
+    """``da @ x + a @ dx + dx @ b + x @ db = dq``: ``dx`` solves ``a @ dx + dx @ b = dq -
+    da @ x - x @ db``, one term per argument."""
+    return (-linalg.solve_sylvester(a, b, g[0] @ ans), -linalg.solve_sylvester(a, b, ans @ g[1]),
+            linalg.solve_sylvester(a, b, g[2]))
+
+
+@adjoint(linalg.sqrtm)
+def sqrtm(g, ans, A, disp=None, blocksize=None):
+    """``x = sqrtm(A)`` satisfies ``x @ x = A``, so ``x @ dx + dx @ x = dA``: the adjoint
+    solves the transposed Sylvester equation ``x.T @ gA + gA @ x.T = g`` (for real
+    square roots: ``A`` without eigenvalues on the negative real axis)."""
+    x_t = np.swapaxes(ans, -1, -2)
+    return linalg.solve_sylvester(x_t, x_t, g), None, None
+
+
+@tangent(linalg.sqrtm)
+def sqrtm_tangent(g, ans, A, disp=None, blocksize=None):
+    """``dx`` solves ``x @ dx + dx @ x = dA``."""
+    return linalg.solve_sylvester(ans, ans, g)
