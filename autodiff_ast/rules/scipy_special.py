@@ -69,18 +69,18 @@ def weighted_logsumexp_tangent(g, ans, a, axis, b, keepdims):
             None)
 
 
-def no_derivative(what):
+def no_derivative(what, why="it has no closed form here"):
     """Raise the error that says the derivative in ``what`` (an argument of a SciPy
-    function) has no rule. A rule returns this call as the term of such an argument: the
-    compiler emits a term only for an argument that is differentiated, so the error is
-    raised exactly when one is.
+    function) has no rule, because ``why``. A rule returns this call as the term of such
+    an argument: the compiler emits a term only for an argument that is differentiated, so
+    the error is raised exactly when one is.
 
     >>> no_derivative("the order v of scipy.special.jv")
     Traceback (most recent call last):
     ...
     autodiff_ast.errors.MissingRuleError: no derivative rule for the order v of scipy.special.jv: it has no closed form here; pass it as a constant (not differentiated)
     """
-    raise MissingRuleError(f"no derivative rule for {what}: it has no closed form here; "
+    raise MissingRuleError(f"no derivative rule for {what}: {why}; "
                            "pass it as a constant (not differentiated)")
 
 
