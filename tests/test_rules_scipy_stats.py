@@ -10,6 +10,7 @@ from scipy import special, stats
 from sweep import case, sweep_tests, values
 
 import autodiff_ast
+from autodiff_ast.rules.scipy_stats import precision_matrix
 from autodiff_ast.testing import check_grads
 from autodiff_ast.transforms import jvp
 
@@ -143,7 +144,13 @@ def _multivariate_normal_cases():
     return cases
 
 
-CASES += [*_dirichlet_cases(), *_multivariate_normal_cases()]
+CASES += [
+    *_dirichlet_cases(),
+    *_multivariate_normal_cases(),
+    # the helper the multivariate normal's rules call (so that they are differentiable again)
+    case(precision_matrix, "precision_matrix(c @ c.T + np.eye(3))", c=values((3, 3), seed=29),
+         namespace={"precision_matrix": precision_matrix}),
+]
 
 # No float32 sweep: scipy.stats computes in float64 whatever its input's dtype (the value
 # itself is float64), so a float32 gradient is not what the primal gives either.
@@ -224,3 +231,12 @@ def test_rules_are_keyed_by_the_bound_method():
     assert first is not second
     assert registry.lookup(first) is registry.lookup(second) is not None
     assert registry.lookup(stats.t.logpdf) is not registry.lookup(stats.norm.logpdf)
+
+
+def mvn_with_scalar_cov(mean, x):
+    return stats.multivariate_normal.logpdf(x, mean, 2.0)
+
+
+def test_a_covariance_that_is_not_a_matrix_is_an_input_error():
+    with pytest.raises(autodiff_ast.AutodiffError, match=r"needs cov as a \(d, d\) matrix"):
+        autodiff_ast.grad(mvn_with_scalar_cov)(np.zeros(2), np.ones(2))

@@ -22,6 +22,7 @@ import numpy as np
 from scipy import special, stats
 from scipy.special import digamma
 
+from ..errors import InputError
 from ..runtime import unbroadcast
 from .registry import adjoint, given, tangent
 from .scipy_special import no_derivative
@@ -322,13 +323,40 @@ def dirichlet_pdf_tangent(g, ans, x, alpha):
 # ----- the multivariate normal distribution ---------------------------------------------
 # x is (d,) or (n, d), mean (d,) and cov a (d, d) matrix (not a scalar or a diagonal).
 
+def precision_matrix(cov):
+    """``inv(cov)`` of a covariance matrix; a scalar or a diagonal ``cov`` (which SciPy
+    also takes) is an ``InputError``.
+
+    >>> precision_matrix(np.diag([2.0, 4.0]))
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]])
+    """
+    if np.ndim(cov) != 2:
+        raise InputError(
+            f"the gradient of scipy.stats.multivariate_normal needs cov as a (d, d) matrix, not "
+            f"an array of shape {np.shape(cov)}: pass np.diag(cov) or cov * np.eye(d)")
+    return np.linalg.inv(cov)
+
+
+@adjoint(precision_matrix)
+def precision_matrix_(g, ans, cov):
+    """As ``np.linalg.inv``: ``-inv.T @ g @ inv.T``."""
+    return -np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2)
+
+
+@tangent(precision_matrix)
+def precision_matrix_tangent(g, ans, cov):
+    """As ``np.linalg.inv``: ``-inv @ cov_dot @ inv``."""
+    return -ans @ g @ ans
+
+
 @adjoint(stats.multivariate_normal.logpdf)
 def multivariate_normal_logpdf(g, ans, x, mean=None, cov=1, allow_singular=False):
     """``-(d log(2 pi) + log det(cov) + r @ inv(cov) @ r) / 2`` with ``r = x - mean``:
     with ``s = inv(cov) @ r``, ``-s`` in ``x``, ``s`` in ``mean``, and ``(s s^T -
     inv(cov)) / 2`` in ``cov`` (each summed over the samples; symmetric, as for a
     Cholesky factor: use it through a symmetric matrix)."""
-    precision = np.linalg.inv(cov)
+    precision = precision_matrix(cov)
     if given(mean):
         s = (x - mean) @ precision
     else:
@@ -342,7 +370,7 @@ def multivariate_normal_logpdf(g, ans, x, mean=None, cov=1, allow_singular=False
 @adjoint(stats.multivariate_normal.pdf)
 def multivariate_normal_pdf(g, ans, x, mean=None, cov=1, allow_singular=False):
     """The density times the log density's derivatives."""
-    precision = np.linalg.inv(cov)
+    precision = precision_matrix(cov)
     if given(mean):
         s = (x - mean) @ precision
     else:
@@ -357,7 +385,7 @@ def multivariate_normal_pdf(g, ans, x, mean=None, cov=1, allow_singular=False):
 def multivariate_normal_logpdf_tangent(g, ans, x, mean=None, cov=1, allow_singular=False):
     """``-s . x_dot``, ``s . mean_dot`` and ``(s @ cov_dot @ s - trace(inv(cov) @
     cov_dot)) / 2``."""
-    precision = np.linalg.inv(cov)
+    precision = precision_matrix(cov)
     if given(mean):
         s = (x - mean) @ precision
     else:
@@ -370,7 +398,7 @@ def multivariate_normal_logpdf_tangent(g, ans, x, mean=None, cov=1, allow_singul
 @tangent(stats.multivariate_normal.pdf)
 def multivariate_normal_pdf_tangent(g, ans, x, mean=None, cov=1, allow_singular=False):
     """The density times the log density's tangent."""
-    precision = np.linalg.inv(cov)
+    precision = precision_matrix(cov)
     if given(mean):
         s = (x - mean) @ precision
     else:
