@@ -3,7 +3,6 @@ default), triangular solves in every form, ``cho_solve`` and ``expm``, against f
 differences; and the rules are found lazily once scipy.linalg is imported."""
 
 import numpy as np
-import pytest
 import scipy.linalg
 from scipy import linalg
 from sweep import case, sweep_tests, values
@@ -19,11 +18,10 @@ def symmetric_positive(n, seed=0):
     return a @ a.T + n * np.eye(n)
 
 
-def triangular(n, lower, seed=0):
-    """A well-conditioned triangular matrix (with noise in the other triangle, which the
-    solves do not read)."""
-    a = values((n, n), seed=seed) + 4 * np.eye(n)
-    return a
+def both_triangles(n, seed=0):
+    """A matrix whose triangles are both well conditioned, and both set: a triangular
+    solve reads one of them only."""
+    return values((n, n), seed=seed) + 4 * np.eye(n)
 
 
 def _cholesky_cases():
@@ -47,10 +45,10 @@ def _solve_triangular_cases():
         call = f"linalg.solve_triangular(a, b, {options})" if options else \
             "linalg.solve_triangular(a, b)"
         for b_shape in ((3,), (3, 2)):
-            cases.append(case(linalg.solve_triangular, call, a=triangular(3, True),
+            cases.append(case(linalg.solve_triangular, call, a=both_triangles(3),
                               b=values(b_shape, seed=2), namespace=NS))
     cases.append(case(linalg.solve_triangular, "linalg.solve_triangular(a, b, lower=True)",
-                      wrt=("b",), a=triangular(4, True), b=values((4, 3), seed=3), namespace=NS))
+                      wrt=("b",), a=both_triangles(4), b=values((4, 3), seed=3), namespace=NS))
     return cases
 
 
@@ -64,7 +62,8 @@ def _cho_solve_cases():
         case(linalg.cho_solve, "linalg.cho_solve((c, True), b)", wrt=("c",), c=c,
              b=values((3, 2), seed=6), namespace=NS),
         # the factor of a matrix made in the function, as users write it
-        case(linalg.cho_solve, "linalg.cho_solve((linalg.cholesky(x @ x.T + np.outer(y, y)), False), y)",
+        case(linalg.cho_solve,
+             "linalg.cho_solve((linalg.cholesky(x @ x.T + np.outer(y, y)), False), y)",
              x=values((3, 3), seed=1) + 4 * np.eye(3), y=values((3,), seed=7), namespace=NS),
     ]
 

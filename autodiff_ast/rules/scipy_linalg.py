@@ -18,7 +18,6 @@ from scipy import linalg
 from ..runtime import matmul_lhs
 from .registry import adjoint, tangent
 
-
 # ----- the Cholesky factor --------------------------------------------------------------
 
 @adjoint(linalg.cholesky)
