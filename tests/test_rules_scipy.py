@@ -3,6 +3,8 @@ every shape, logsumexp/softmax/log_softmax at every form of ``axis`` and ``keepd
 (and ``logsumexp``'s weights ``b``); and tests that the rules are found, lazily, for the
 ways user code names the functions."""
 
+import os
+import pathlib
 import subprocess
 import sys
 import textwrap
@@ -12,11 +14,12 @@ import pytest
 import scipy.special
 from scipy import special
 from scipy.special import expit
-from sweep import BINARY_SHAPES, case, function_from_source, sweep_tests, unary, values
+from sweep import BINARY_SHAPES, binary, case, function_from_source, sweep_tests, unary, values
 
 import autodiff_ast
 from autodiff_ast.rules import registry
 from autodiff_ast.testing import check_grads
+from autodiff_ast.transforms import jvp
 
 NS = {"special": special}
 POSITIVE = (0.3, 4.0)
@@ -96,7 +99,71 @@ def _polygamma_cases():
     return cases
 
 
+def _bessel_cases():
+    cases = []
+    for name, domain in [("i0", (-2.0, 2.0)), ("i1", (-2.0, 2.0)), ("j0", (-3.0, 3.0)),
+                         ("j1", (-3.0, 3.0)), ("y0", (0.5, 3.0)), ("y1", (0.5, 3.0))]:
+        cases += unary(getattr(special, name), f"special.{name}(x)", domain=domain,
+                       namespace=NS)
+    for name, domain in [("iv", (0.3, 3.0)), ("ive", (0.3, 3.0)), ("jv", (0.3, 3.0)),
+                         ("yv", (0.5, 3.0)), ("kv", (0.3, 3.0)), ("kve", (0.3, 3.0))]:
+        primal = getattr(special, name)
+        for order in ("0", "1", "2.5"):
+            cases += unary(primal, f"special.{name}({order}, x)", domain=domain, namespace=NS)
+        # an array of orders (data) broadcast against the argument
+        cases.append(case(primal, f"special.{name}(v, x)", wrt=("x",), v=np.array([0.0, 1.5, 3.0]),
+                          x=values((2, 3), *domain), namespace=NS))
+    negative = values((2, 3), -3.0, -0.3)  # integer orders are defined for x < 0
+    cases.append(case(special.iv, "special.iv(2, x)", x=negative, namespace=NS))
+    cases.append(case(special.ive, "special.ive(1, x)", x=negative, namespace=NS))
+    return cases
+
+
+def _incomplete_cases():
+    return [
+        *unary(special.gammainc, "special.gammainc(2.5, x)", domain=POSITIVE, namespace=NS),
+        *unary(special.gammaincc, "special.gammaincc(0.7, x)", domain=POSITIVE, namespace=NS),
+        case(special.gammainc, "special.gammainc(a, x)", wrt=("x",), a=values((3, 1), 0.5, 3.0),
+             x=values((4,), 0.3, 4.0), namespace=NS),
+        case(special.gammaincc, "special.gammaincc(a, x)", wrt=("x",), a=values((3,), 0.5, 3.0),
+             x=values((2, 3), 0.3, 4.0), namespace=NS),
+        *unary(special.betainc, "special.betainc(2.0, 3.5, x)", domain=(0.05, 0.95),
+               namespace=NS),
+        *unary(special.betainc, "special.betainc(0.8, 1.5, x)", domain=(0.1, 0.9),
+               namespace=NS),
+        case(special.betainc, "special.betainc(a, b, x)", wrt=("x",), a=values((3,), 0.5, 3.0),
+             b=values((2, 1), 0.5, 3.0), x=values((2, 3), 0.1, 0.9), namespace=NS),
+    ]
+
+
+def _gamma_beta_cases():
+    return [
+        *unary(special.gamma, "special.gamma(x)", domain=(0.3, 4.0), namespace=NS),
+        *unary(special.gamma, "special.gamma(x)", domain=(-0.9, -0.1), namespace=NS),
+        *binary(special.beta, "special.beta(x, y)", domain=(0.5, 3.0), namespace=NS),
+        *binary(special.betaln, "special.betaln(x, y)", domain=(0.5, 3.0), namespace=NS),
+        case(special.multigammaln, "special.multigammaln(x, 3)", x=2.5, namespace=NS),
+        case(special.multigammaln, "special.multigammaln(x, 1)", x=values((3,), 0.5, 3.0),
+             namespace=NS),
+        case(special.multigammaln, "special.multigammaln(x, 4)", x=values((2, 3), 2.0, 5.0),
+             namespace=NS),
+    ]
+
+
 CASES = [
+    *unary(special.erfinv, "special.erfinv(x)", domain=(-0.95, 0.95), namespace=NS),
+    *unary(special.erfcinv, "special.erfcinv(x)", domain=(0.05, 1.95), namespace=NS),
+    *unary(special.ndtr, "special.ndtr(x)", domain=(-3.0, 3.0), namespace=NS),
+    *unary(special.log_ndtr, "special.log_ndtr(x)", domain=(-3.0, 3.0), namespace=NS),
+    case(special.log_ndtr, "special.log_ndtr(x)", x=values((3,), -40.0, -30.0), rtol=1e-4,
+         namespace=NS),  # far in the lower tail, where ndtr underflows
+    *unary(special.ndtri, "special.ndtri(x)", domain=(0.05, 0.95), namespace=NS),
+    *_gamma_beta_cases(),
+    *_incomplete_cases(),
+    *unary(special.entr, "special.entr(x)", domain=(0.1, 3.0), namespace=NS),
+    *binary(special.rel_entr, "special.rel_entr(x, y)", domain=(0.2, 2.0), namespace=NS),
+    *binary(special.kl_div, "special.kl_div(x, y)", domain=(0.2, 2.0), namespace=NS),
+    *_bessel_cases(),
     *unary(special.expit, "special.expit(x)", domain=(-4.0, 4.0), namespace=NS),
     *unary(special.logit, "special.logit(x)", domain=(0.05, 0.95), namespace=NS),
     *unary(special.erf, "special.erf(x)", namespace=NS),
@@ -221,12 +288,16 @@ def test_rules_load_lazily(tmp_path):
         generation = registry.GENERATION[0]
         np.testing.assert_allclose(autodiff_ast.grad(f)(x), s * (1 - s))
         assert "autodiff_ast.rules.scipy_special" in sys.modules
-        assert not registry.LAZY_RULES
+        # the rules of every library in use are loaded, and those of the others are not
+        assert all(trigger not in sys.modules for trigger, _ in registry.LAZY_RULES)
+        assert "scipy.stats" not in sys.modules
+        assert "autodiff_ast.rules.scipy_stats" not in sys.modules
         assert registry.GENERATION[0] == generation  # nothing generated before is stale
     """)
     path = tmp_path / "lazy.py"  # a file: autodiff_ast reads f's source
     path.write_text(script)
-    subprocess.run([sys.executable, str(path)], check=True)
+    root = str(pathlib.Path(__file__).parent.parent)  # the autodiff_ast under test
+    subprocess.run([sys.executable, str(path)], check=True, env={**os.environ, "PYTHONPATH": root})
 
 
 def test_lookup_loads_the_rules_on_a_miss_only():
@@ -235,3 +306,36 @@ def test_lookup_loads_the_rules_on_a_miss_only():
     assert registry.tangent_lookup(special.softmax) is not None
     assert registry.is_elementwise(special.erf)
     assert not registry.is_nondifferentiable(special.erf)
+
+
+# ----- orders and shapes without a derivative -------------------------------------------
+
+def bessel_in_order(v, x):
+    return np.sum(special.jv(v, x))
+
+
+def incomplete_gamma_in_shape(a, x):
+    return special.gammainc(a, x)
+
+
+def incomplete_beta_in_b(a, b, x):
+    return special.betainc(a, b, x)
+
+
+@pytest.mark.parametrize("f, args, wrt, what", [
+    (bessel_in_order, (1.5, np.array([0.5, 1.0])), 0, "the order v of scipy.special.jv"),
+    (incomplete_gamma_in_shape, (2.0, 1.5), 0, "the shape a of scipy.special.gammainc"),
+    (incomplete_beta_in_b, (2.0, 3.0, 0.4), 1, "the shape b of scipy.special.betainc"),
+])
+def test_differentiating_an_order_or_shape_without_a_closed_form_is_an_error(f, args, wrt, what):
+    with pytest.raises(autodiff_ast.AutodiffError, match=f"no derivative rule for {what}"):
+        autodiff_ast.grad(f, wrt=wrt)(*args)
+    with pytest.raises(autodiff_ast.AutodiffError, match=f"no derivative rule for {what}"):
+        jvp(f, wrt=wrt)(list(args), [1.0])
+
+
+def test_the_argument_is_differentiated_beside_a_constant_order():
+    """Only the differentiated argument's term runs: x's gradient beside a data order."""
+    v, x = 1.5, np.array([0.5, 1.0])
+    dx = check_grads(bessel_in_order, v, x, wrt=1)
+    np.testing.assert_allclose(dx, 0.5 * (special.jv(0.5, x) - special.jv(2.5, x)))

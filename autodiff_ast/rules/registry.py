@@ -376,6 +376,8 @@ def is_nondifferentiable(primal):
 
 LAZY_RULES: list = [
     ("scipy.special", "autodiff_ast.rules.scipy_special"),
+    ("scipy.linalg", "autodiff_ast.rules.scipy_linalg"),
+    ("scipy.stats", "autodiff_ast.rules.scipy_stats"),
 ]
 """``(trigger module, rules module)`` pairs whose rules are not registered yet.
 
