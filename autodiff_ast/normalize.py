@@ -535,12 +535,12 @@ class _Normalizer:
         if len(call.args) > len(positional):
             raise self.ctx.error(call, f"{fn.name} takes {len(positional)} positional "
                                        f"arguments but {len(call.args)} were given")
-        bound = {p.arg: self.expression(a) for p, a in zip(positional, call.args)}
+        bound = {p.arg: self._argument(a) for p, a in zip(positional, call.args)}
         for keyword in call.keywords:
             if keyword.arg not in {p.arg for p in params} or keyword.arg in bound:
                 raise self.ctx.error(call, f"{fn.name} got an unexpected keyword argument "
                                            f"{keyword.arg!r}")
-            bound[keyword.arg] = self.expression(keyword.value)
+            bound[keyword.arg] = self._argument(keyword.value)
         defaults = _defaults(fn, function)
         for param in params:
             if param.arg not in bound:
@@ -549,6 +549,20 @@ class _Normalizer:
                                                f"{param.arg!r}")
                 bound[param.arg] = self._default_atom(defaults[param.arg], fn.name, param.arg)
         return bound
+
+    def _argument(self, node):
+        """The atom an argument is bound to: a reference to a function or module
+        (``helper(x, np.sin)``) stays a reference, so that the callee's calls of its
+        parameter are calls of that function; anything else is evaluated."""
+        if isinstance(node, (ast.Name, ast.Attribute)) \
+                and normal_form.is_reference(node, self.ctx):
+            try:
+                value = self.ctx.lookup(node)
+            except (AttributeError, KeyError, TypeError):
+                value = None
+            if callable(value):
+                return clone(node)
+        return self.expression(node)
 
     def _default_atom(self, value, function_name, param):
         if isinstance(value, ast.AST):  # a function defined inside: its default expression
@@ -620,8 +634,9 @@ def _assign(name, value, origin):
 
 
 def _is_atom_or_display(node):
-    """A name, a constant, or a dict/list/tuple display of those (a structure)."""
-    if isinstance(node, (ast.Name, ast.Constant)):
+    """A name, a constant, a reference (``np.sin``), or a dict/list/tuple display of
+    those (a structure)."""
+    if isinstance(node, (ast.Name, ast.Constant, ast.Attribute)):
         return True
     if isinstance(node, (ast.Tuple, ast.List)):
         return all(_is_atom_or_display(e) for e in node.elts)

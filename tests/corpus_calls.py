@@ -159,6 +159,18 @@ def value_and_grads_indexed(x, y):
     return value + np.sum(grads[0] * grads[1])
 
 
+def apply_twice(f, v):
+    return f(f(v)) * 0.5
+
+
+def passes_functions(x):
+    """Functions passed as arguments: a NumPy function, one of the user's, a lambda."""
+    return np.sum(apply_twice(np.tanh, x) + apply_twice(square, x) + apply_twice(SIN, x))
+
+
+SIN = np.sin
+
+
 CORPUS = [
     (calls_a_module_function, (rng_array(3),), 0),
     (positional_keyword_and_default, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
@@ -178,4 +190,5 @@ CORPUS = [
     (loop_over_tuple_results, (rng_array(3),), 0),
     (vjp_called_inside, (rng_array(3), rng_array(2, 3, seed=1)), (0, 1)),
     (gradient_code_with_computed_arguments, (rng_array(3), rng_array(2, 3, seed=1)), (0, 1)),
+    (passes_functions, (rng_array(3),), 0),
 ]
