@@ -402,3 +402,72 @@ CORPUS += [
     (zero_iterations, (rng_array(3), 2), 0),
     (read_last_item, (rng_array(3),), 0),
 ]
+
+
+# ----- comprehensions (desugar lowers them to loops, or to displays where their items are
+# known when the code is generated) --------------------------------------------------------
+
+def comprehension_of_layers(h, Ws):
+    return np.sum(np.stack([np.tanh(W @ h) for W in Ws]))
+
+
+def generator_summed_over_zip(ws, xs):
+    return np.sum(sum(w * x for w, x in zip(ws, xs)))
+
+
+def comprehension_over_range(x, n):
+    return np.sum(np.array([np.sin(x[i]) * x[i - 1] for i in range(n)]))
+
+
+def generator_with_filter_and_nested_fors(x):
+    return sum(x[i] * x[j] for i in range(len(x)) if x[i] > 0 for j in range(i))
+
+
+def nested_comprehensions(x, y):
+    table = np.array([[x[i] * y[j] for j in range(len(y))] for i in range(len(x))])
+    return np.sum(np.sin(table))
+
+
+def comprehension_variable_named_like_a_local(x):
+    v = x * 2.0
+    s = sum(np.sin(v) for v in x)
+    return s + np.sum(v)
+
+
+def dict_comprehension_over_constant_keys(x):
+    d = {k: x * c for k, c in (("a", 1.0), ("b", 2.0), ("c", 3.0)) if k != "c"}
+    return np.sum(d["a"] * np.cos(d["b"]))
+
+
+def comprehension_unrolled_with_a_filter(x):
+    return np.sum(np.stack([x ** c for c in (1.0, 2.0, 3.0) if c != 2.0]) ** 2)
+
+
+def comprehension_in_a_condition_and_a_loop(x):
+    s = 0.0
+    if sum([v for v in x]) > 0:
+        for y in [x * k for k in range(1, 3)]:
+            s = s + np.sum(np.tanh(y))
+    return s + np.sum(x)
+
+
+def comprehension_inside_a_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + max([x[j] * (i + 1) for j in range(len(x)) if j != i])
+    return s
+
+
+CORPUS += [
+    (comprehension_of_layers, (rng_array(3), [rng_array(3, 3, seed=k) for k in (1, 2)]), 0),
+    (generator_summed_over_zip, (rng_array(3, 2), rng_array(3, 2, seed=1)), (0, 1)),
+    (comprehension_over_range, (rng_array(4), 3), 0),
+    (generator_with_filter_and_nested_fors, (np.array([0.5, -0.3, 0.8, 1.2]),), 0),
+    (nested_comprehensions, (rng_array(3), rng_array(2, seed=1)), (0, 1)),
+    (comprehension_variable_named_like_a_local, (rng_array(3),), 0),
+    (dict_comprehension_over_constant_keys, (rng_array(3),), 0),
+    (comprehension_unrolled_with_a_filter, (rng_array(3),), 0),
+    (comprehension_in_a_condition_and_a_loop, (np.array([0.5, 0.3, -0.1]),), 0),
+    (comprehension_in_a_condition_and_a_loop, (np.array([-0.5, 0.3, -0.1]),), 0),
+    (comprehension_inside_a_loop, (np.array([0.5, 0.3, -0.1]), 2), 0),
+]
