@@ -83,6 +83,8 @@ def _block(body, ctx, lowering=None):
             before, stmt = lowering.statement(stmt)
             if before:  # the loops that build a comprehension's list, desugared in turn
                 out.extend(_block(before, ctx, lowering))
+            if stmt is None:  # a loop unrolled into ``before``
+                continue
         for field in ("body", "orelse"):
             if getattr(stmt, field, None):
                 setattr(stmt, field, _block(getattr(stmt, field), ctx, lowering) or [
@@ -206,8 +208,18 @@ class _Methods(ast.NodeTransformer):
                 chained = ast.copy_location(ast.Call(ast.Name(func.id, ast.Load()),
                                                      [chained, arg], []), node)
             return chained
+        if isinstance(func, ast.Name) and func.id in ("dict", "tuple", "list") \
+                and self.ctx.namespace.get(func.id, getattr(builtins, func.id)) \
+                is getattr(builtins, func.id):
+            written = self._display(func.id, node)
+            if written is not None:
+                return ast.copy_location(written, node)
         if not isinstance(func, ast.Attribute) or self._is_reference(func.value):
             return node
+        if func.attr in ("get", "items", "keys", "values") and not node.keywords:
+            read = self._dict_method(func.attr, func.value, node.args)
+            if read is not None:
+                return ast.copy_location(read, node)
         if func.attr == "append" or (func.attr == "pop" and not node.args):
             return node  # list.append and list.pop stay method calls
         name, receiver = func.attr, func.value
@@ -227,6 +239,56 @@ class _Methods(ast.NodeTransformer):
         else:
             raise self.ctx.error(func, self._method_message(name, receiver))
         return ast.copy_location(call, node)
+
+    def _dict_method(self, name, receiver, args):
+        """``p.get('eps', 1e-5)``, ``p.items()``, ``p.keys()``, ``p.values()`` of a dict
+        parameter (its keys are known): the value read by its key (or the default), and
+        tuples of the keys, values or pairs. ``d.get(key, default)`` of any other dict
+        (data, such as a layer's settings) is ``dict.get`` called at run time."""
+        structure = self._structure(receiver)
+        if structure is not None and structure[0] == "dict":
+            keys = structure[1]
+            if name == "get" and 1 <= len(args) <= 2 and isinstance(args[0], ast.Constant):
+                if args[0].value in keys:
+                    return ast.Subscript(receiver, args[0], ast.Load())
+                return args[1] if len(args) == 2 else ast.Constant(None)
+            if name != "get" and not args:
+                values = {k: ast.Subscript(clone(receiver), ast.Constant(k), ast.Load())
+                          for k in keys}
+                parts = {"keys": [ast.Constant(k) for k in keys],
+                         "values": list(values.values()),
+                         "items": [ast.Tuple([ast.Constant(k), v], ast.Load())
+                                   for k, v in values.items()]}[name]
+                return ast.Tuple(parts, ast.Load())
+            return None
+        if name == "get" and 1 <= len(args) <= 2 and structure is None:
+            func = ast.Name(self.ctx.bind(dict.get, "dict_get"), ast.Load())
+            return ast.Call(func, [receiver] + list(args), [])
+        return None
+
+    def _display(self, kind, call):
+        """``dict(W=W, b=b)`` as ``{'W': W, 'b': b}``; ``dict(p)``, ``tuple(p)`` and
+        ``list(p)`` of a parameter structure as the display of its items; else ``None``
+        (``tuple(x)`` of an array keeps its rule)."""
+        args = call.args
+        if kind == "dict" and not args and call.keywords \
+                and all(k.arg is not None for k in call.keywords):
+            return ast.Dict([ast.Constant(k.arg) for k in call.keywords],
+                            [k.value for k in call.keywords])
+        if len(args) != 1 or call.keywords:
+            return None
+        structure = self._structure(args[0])
+        if structure is None:
+            return None
+        items = [ast.Subscript(clone(args[0]), ast.Constant(k), ast.Load())
+                 for k in structure[1]]
+        if kind == "dict":
+            if structure[0] != "dict":
+                return None
+            return ast.Dict([ast.Constant(k) for k in structure[1]], items)
+        if structure[0] == "dict":
+            items = [ast.Constant(k) for k in structure[1]]  # iterating a dict: its keys
+        return (ast.Tuple if kind == "tuple" else ast.List)(items, ast.Load())
 
     def _method_message(self, name, receiver):
         """Why ``receiver.name(...)`` is refused, and what to do, by what the receiver
@@ -469,7 +531,22 @@ class _Comprehensions:
             if items is not None and not any(
                     isinstance(n, (ast.Break, ast.Continue, ast.Return))
                     for s in stmt.body for n in ast.walk(s)):
-                stmt.iter = ast.copy_location(ast.Tuple(items, ast.Load()), stmt.iter)
+                written = {n.id for s in stmt.body for n in ast.walk(s)
+                           if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+                for item in items:  # the target assigned each item, then the body
+                    bound = self.bind(stmt.target, item)
+                    pairs = bound.items() if bound is not None else [(stmt.target, item)]
+                    constants = {}
+                    for target, value in pairs:
+                        if isinstance(target, str):
+                            if isinstance(value, ast.Constant) and target not in written:
+                                constants[target] = value  # Ws[i] reads Ws[0]
+                            target = ast.Name(target, ast.Store())
+                        before.append(ast.Assign([clone(target)], clone(value)))
+                    before.extend(_Substitute(constants).visit(s) for s in clone(stmt.body))
+                for new in before:
+                    _locate(new, stmt)
+                return before, None
         elif isinstance(stmt, ast.If):
             stmt.test = hoist.visit(stmt.test)
         elif isinstance(stmt, (ast.Assign, ast.Return, ast.Expr)) and stmt.value is not None:
