@@ -594,6 +594,20 @@ class _Comprehensions:
                 return [ast.Constant(k) for k in structure[1]], True
             return [ast.Subscript(clone(expr), ast.Constant(k), ast.Load())
                     for k in structure[1]], True
+        if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Slice):
+            outer = self.structure(expr.value)  # Ws[1:] of a list or tuple
+            bounds = [_constant(b) if b is not None else (None,)
+                      for b in (expr.slice.lower, expr.slice.upper, expr.slice.step)]
+            if outer is None or outer[0] == "dict" or None in bounds:
+                return None
+            keys = outer[1][slice(*(b[0] for b in bounds))]
+            return [ast.Subscript(clone(expr.value), ast.Constant(k), ast.Load())
+                    for k in keys], True
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            left, right = self._items(expr.left), self._items(expr.right)
+            if left is None or right is None:  # Ws[1:] + Ws[:1]
+                return None
+            return left[0] + right[0], left[1] or right[1]
         if not isinstance(expr, ast.Call) or expr.keywords:
             return None
         func, args = expr.func, expr.args

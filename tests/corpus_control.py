@@ -471,3 +471,17 @@ CORPUS += [
     (comprehension_in_a_condition_and_a_loop, (np.array([-0.5, 0.3, -0.1]),), 0),
     (comprehension_inside_a_loop, (np.array([0.5, 0.3, -0.1]), 2), 0),
 ]
+
+
+# ----- dict methods on data (a layer's settings) -------------------------------------------
+
+def settings_read_with_get(x, bn_param):
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    centered = x - np.mean(x)
+    return np.sum(centered ** 2 / np.sqrt(np.var(x) + eps)) * momentum
+
+
+CORPUS += [
+    (settings_read_with_get, (rng_array(4), {"eps": 1e-3, "mode": "train"}), 0),
+]

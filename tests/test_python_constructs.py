@@ -1,0 +1,190 @@
+"""Python that numeric code writes: comprehensions and generator expressions, dict
+methods and containers on parameter structures, loops over them. Each function is
+checked through grad, value_and_grad and vjp (``check_grads``: gradients against central
+differences, the values beside them), jvp against a directional difference and, where
+the arguments are arrays, hvp and reverse over reverse; the corpus entries in
+``corpus_control`` go through every transform as well."""
+
+import ast
+
+import numpy as np
+import pytest
+
+from autodiff_ast import AutodiffSyntaxError, grad, jvp
+from autodiff_ast.structures import leaves, rebuild, structure_of
+from autodiff_ast.testing import check_grads
+from autodiff_ast.transforms import hvp, vjp
+
+RNG = np.random.default_rng(7)
+H = RNG.uniform(-1, 1, 3)
+WS = [RNG.uniform(-1, 1, (3, 3)) for _ in range(3)]
+P = {"W": RNG.uniform(-1, 1, (2, 3)), "b": RNG.uniform(-1, 1, 2)}
+G = {"W": RNG.uniform(-1, 1, (2, 3)), "b": RNG.uniform(-1, 1, 2)}
+
+
+# ----- comprehensions over parameter structures (written out as displays) ----------------
+
+def layers_comprehension(Ws, h):
+    return np.sum(np.stack([np.tanh(W @ h) for W in Ws]) ** 2)
+
+
+def sgd_step_dict_comprehension(p, g):
+    lr = 0.1
+    new = {k: v - lr * g[k] for k, v in p.items()}
+    return np.sum(np.tanh(new["W"]) ** 2) + np.sum(new["b"] ** 3)
+
+
+def generator_over_zip_of_lists(ws, xs):
+    return np.sum(sum(w * x for w, x in zip(ws, xs)) ** 2)
+
+
+def comprehension_indexing_with_range_len(Ws, h):
+    return sum(np.sum(np.sin(Ws[i] @ h) * (i + 1)) for i in range(len(Ws)) if i != 1)
+
+
+def keys_comprehension_filtered(p):
+    return sum(np.sum(p[k] ** 2) for k in p if k != "b") + np.sum(np.exp(p["b"]))
+
+
+def nested_structure_comprehension(Ws, h):
+    return np.sum(np.array([[np.sum(W[r] * h) for r in range(2)] for W in Ws]) ** 2)
+
+
+# ----- dict methods, containers and loops over structures --------------------------------
+
+def dict_methods(p, bn_param):
+    eps = bn_param.get("eps", 1e-5)
+    scale = p.get("gamma", 2.0)  # a key the parameters do not have: the default
+    total = sum(np.sum(v ** 2) for v in p.values()) * scale / (1.0 + eps)
+    for k, v in p.items():
+        total = total + np.sum(np.sin(v)) * (2.0 if k == "W" else 1.0)
+    return total + len(p.keys()) + np.sum(p.get("b") ** 3)
+
+
+def containers_of_structures(Ws, p, h):
+    t = tuple(Ws)
+    d = dict(a=t[0] @ h, b=t[1] @ h)
+    q = dict(p)
+    return np.sum(d["a"] * d["b"]) + np.sum(q["W"] @ h) + np.sum(list(Ws)[2])
+
+
+def loops_over_a_list_of_layers(Ws, h):
+    for i in range(len(Ws)):
+        h = np.tanh(Ws[i] @ h)
+    for i, W in enumerate(Ws):
+        h = h + (i + 1) * W[0]
+    for W, V in zip(Ws, Ws[1:] + Ws[:1]):
+        h = np.sin(W @ h) + V[1]
+    return np.sum(h ** 2)
+
+
+STRUCTURED = [
+    (layers_comprehension, (WS, H), (0, 1)),
+    (sgd_step_dict_comprehension, (P, G), (0, 1)),
+    (generator_over_zip_of_lists, ([H, 2 * H], [H + 1, H - 1]), (0, 1)),
+    (comprehension_indexing_with_range_len, (WS, H), (0, 1)),
+    (keys_comprehension_filtered, (P,), 0),
+    (nested_structure_comprehension, (WS, H), (0, 1)),
+    (dict_methods, (P, {"eps": 1e-3}), 0),
+    (containers_of_structures, (WS, P, H), (0, 1, 2)),
+]
+IDS = [f.__name__ for f, _, _ in STRUCTURED]
+
+
+@pytest.mark.parametrize("f, args, wrt", STRUCTURED, ids=IDS)
+def test_gradients_and_values_match_finite_differences(f, args, wrt):
+    check_grads(f, *args, wrt=wrt)
+
+
+def _moved(args, indices, directions, step):
+    moved = list(args)
+    for i, d in zip(indices, directions):
+        layout = structure_of(args[i])
+        if layout is None:
+            moved[i] = args[i] + step * d
+        else:
+            parts = [a + step * b for a, b in zip(leaves(args[i], layout), leaves(d, layout))]
+            moved[i] = rebuild(layout, iter(parts))
+    return moved
+
+
+def _direction(x, rng):
+    layout = structure_of(x)
+    if layout is None:
+        return rng.uniform(-1, 1, np.shape(x))
+    return rebuild(layout, iter([rng.uniform(-1, 1, np.shape(a)) for a in leaves(x, layout)]))
+
+
+@pytest.mark.parametrize("f, args, wrt", STRUCTURED, ids=IDS)
+def test_jvp_matches_the_directional_derivative(f, args, wrt):
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    rng = np.random.default_rng(3)
+    directions = [_direction(args[i], rng) for i in indices]
+    value, tangent = jvp(f, wrt=indices)(args, directions)
+    np.testing.assert_allclose(value, f(*args), rtol=1e-12)
+    eps = 1e-6
+    expected = (f(*_moved(args, indices, directions, eps))
+                - f(*_moved(args, indices, directions, -eps))) / (2 * eps)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-6)
+
+
+def _loops(source):
+    return [n for n in ast.walk(ast.parse(source)) if isinstance(n, (ast.For, ast.While))]
+
+
+def test_a_loop_over_a_list_of_layers_is_unrolled_and_differentiated():
+    check_grads(loops_over_a_list_of_layers, WS, H, wrt=(0, 1))
+    source = grad(loops_over_a_list_of_layers, wrt=(0, 1))
+    source(WS, H)
+    assert not _loops(source.source)  # three loops over three layers, written out
+    value, tangent = jvp(loops_over_a_list_of_layers, wrt=(1,))((WS, H), (H,))
+    eps = 1e-6
+    expected = (loops_over_a_list_of_layers(WS, H + eps * H)
+                - loops_over_a_list_of_layers(WS, H - eps * H)) / (2 * eps)
+    np.testing.assert_allclose(value, loops_over_a_list_of_layers(WS, H), rtol=1e-12)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_comprehension_over_a_structure_is_written_out_as_a_display():
+    g = grad(layers_comprehension, wrt=(0, 1))
+    g(WS, H)
+    assert not _loops(g.source)
+    g = grad(sgd_step_dict_comprehension, wrt=0)
+    g(P, G)
+    assert not _loops(g.source)
+
+
+@pytest.mark.parametrize("f, args", [(layers_comprehension, (WS, H)),
+                                     (nested_structure_comprehension, (WS, H))])
+def test_second_order_through_a_structure_comprehension_in_the_array_argument(f, args):
+    """hvp (forward over reverse) and reverse over reverse w.r.t. ``h`` (hvp takes arrays
+    only), against differences of the gradient."""
+    v = np.array([0.3, -0.2, 0.5])
+    g = grad(f, wrt=1)
+    eps = 1e-5
+    expected = (g(args[0], H + eps * v) - g(args[0], H - eps * v)) / (2 * eps)
+    np.testing.assert_allclose(hvp(f, wrt=1)(args, (v,)), expected, rtol=1e-5, atol=1e-7)
+    gradient, pullback = vjp(grad(f, wrt=1), wrt=1)(*args)
+    np.testing.assert_allclose(gradient, g(*args), rtol=1e-12)
+    np.testing.assert_allclose(pullback(v), expected, rtol=1e-5, atol=1e-7)
+
+
+def test_a_dict_comprehension_whose_keys_are_not_known_is_a_located_error():
+    def f(x, names):
+        d = {name: x * 2.0 for name in names}
+        return np.sum(d["a"])
+
+    with pytest.raises(AutodiffSyntaxError) as info:
+        grad(f)(H, ["a"])
+    assert "a dict comprehension is only supported where its items are known" in str(info.value)
+    assert info.value.lineno == f.__code__.co_firstlineno + 1
+
+
+def test_comprehension_variables_do_not_leak_into_the_function():
+    def f(x):
+        i = 2.0
+        s = sum(x[i] * 3.0 for i in range(len(x)))
+        return s * i
+
+    check_grads(f, H)
+    np.testing.assert_allclose(grad(f)(H), np.full(3, 6.0))
