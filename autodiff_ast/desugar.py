@@ -31,6 +31,8 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import functools
+import operator
 import string
 import types
 
@@ -43,6 +45,14 @@ from .structures import field_index
 
 # Methods of dicts, refused with a hint to read values by key.
 DICT_METHODS = {"items", "keys", "values", "get", "update", "setdefault", "pop", "copy"}
+
+# Functions of the operator module, written as the operators they are.
+BINARY_OPERATORS = {
+    operator.add: ast.Add, operator.sub: ast.Sub, operator.mul: ast.Mult,
+    operator.truediv: ast.Div, operator.pow: ast.Pow, operator.matmul: ast.MatMult,
+    operator.floordiv: ast.FloorDiv, operator.mod: ast.Mod,
+}
+UNARY_OPERATORS = {operator.neg: ast.USub, operator.pos: ast.UAdd}
 
 # Array methods that are the NumPy function of the same name applied to the array.
 SAME_NAME = {
@@ -196,6 +206,12 @@ class _Methods(ast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
+        written = self._operator(func, node.args, node.keywords)
+        if written is not None:
+            return ast.copy_location(written, node)
+        if self._refers_to(func, functools.reduce) and not node.keywords \
+                and 2 <= len(node.args) <= 3:
+            return ast.copy_location(self._reduce(node), node)
         if self._refers_to(func, np.einsum) and _has_sublists(node, self.ctx):
             return ast.copy_location(_einsum_with_subscripts(node, self.ctx), node)
         if isinstance(func, ast.Name) and func.id in ("max", "min") and len(node.args) > 2 \
@@ -239,6 +255,49 @@ class _Methods(ast.NodeTransformer):
         else:
             raise self.ctx.error(func, self._method_message(name, receiver))
         return ast.copy_location(call, node)
+
+    def _operator(self, func, args, keywords):
+        """``operator.add(a, b)`` as ``a + b`` (``operator.neg(a)`` as ``-a``...), or
+        ``None`` when ``func`` is not such a function."""
+        if keywords or any(isinstance(a, ast.Starred) for a in args):
+            return None
+        for function, op in BINARY_OPERATORS.items():
+            if len(args) == 2 and self._refers_to(func, function):
+                return ast.BinOp(args[0], op(), args[1])
+        for function, op in UNARY_OPERATORS.items():
+            if len(args) == 1 and self._refers_to(func, function):
+                return ast.UnaryOp(op(), args[0])
+        return None
+
+    def _reduce(self, call):
+        """``functools.reduce(f, [a, b, c])`` as ``f(f(a, b), c)`` (an operator function
+        as its operator): the sequence a list or tuple written out or a list or tuple
+        parameter, ``f`` a function's name (``operator.mul``, ``np.dot``)."""
+        func, sequence = call.args[0], call.args[1]
+        items = None
+        if isinstance(sequence, (ast.List, ast.Tuple)) \
+                and not any(isinstance(e, ast.Starred) for e in sequence.elts):
+            items = list(sequence.elts)
+        else:
+            structure = self._structure(sequence)
+            if structure is not None and structure[0] != "dict":
+                items = [ast.Subscript(clone(sequence), ast.Constant(k), ast.Load())
+                         for k in structure[1]]
+        if items is None or not isinstance(func, (ast.Name, ast.Attribute)):
+            raise self.ctx.error(call, "functools.reduce is supported over a list or tuple "
+                                       "written out or a list or tuple parameter, with a "
+                                       "function named directly (operator.add, np.dot): "
+                                       "write the loop instead")
+        if len(call.args) == 3:
+            items.insert(0, call.args[2])
+        if not items:
+            raise self.ctx.error(call, "functools.reduce of an empty sequence with no initial "
+                                       "value")
+        result = items[0]
+        for item in items[1:]:
+            result = self._operator(func, [result, item], []) or ast.Call(
+                clone(func), [result, item], [])
+        return result
 
     def _dict_method(self, name, receiver, args):
         """``p.get('eps', 1e-5)``, ``p.items()``, ``p.keys()``, ``p.values()`` of a dict

@@ -1,6 +1,9 @@
 """A corpus of functions with branches, loops and array writes, one per construct, with
 inputs to check them at: ``(function, args, wrt)`` entries in ``CORPUS``."""
 
+import functools
+import operator
+
 import numpy as np
 
 
@@ -484,4 +487,29 @@ def settings_read_with_get(x, bn_param):
 
 CORPUS += [
     (settings_read_with_get, (rng_array(4), {"eps": 1e-3, "mode": "train"}), 0),
+]
+
+
+# ----- the operator module's functions, and functools.reduce over them ---------------------
+
+def operator_functions(x, y):
+    a = operator.add(x, y)
+    b = operator.sub(x, y)
+    c = operator.mul(a, b)
+    d = operator.truediv(c, operator.pow(y, 2) + 1.0)
+    return np.sum(operator.neg(d)) + operator.matmul(x, y)
+
+
+def reduce_over_a_list_written_out(x, y):
+    return np.sum(functools.reduce(operator.mul, [x, y, x + 1.0]))
+
+
+def reduce_with_an_initial_value(x, Ms):
+    return np.sum(functools.reduce(np.dot, (Ms[0], Ms[1]), np.diag(x)) ** 2)
+
+
+CORPUS += [
+    (operator_functions, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
+    (reduce_over_a_list_written_out, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
+    (reduce_with_an_initial_value, (rng_array(3), [rng_array(3, 3, seed=k) for k in (1, 2)]), 0),
 ]

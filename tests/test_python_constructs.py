@@ -6,6 +6,8 @@ the arguments are arrays, hvp and reverse over reverse; the corpus entries in
 ``corpus_control`` go through every transform as well."""
 
 import ast
+import functools
+import operator
 
 import numpy as np
 import pytest
@@ -188,3 +190,24 @@ def test_comprehension_variables_do_not_leak_into_the_function():
 
     check_grads(f, H)
     np.testing.assert_allclose(grad(f)(H), np.full(3, 6.0))
+
+
+def product_of_layers(Ws, h):
+    return np.sum(functools.reduce(operator.matmul, Ws) @ h)
+
+
+def test_reduce_over_a_list_parameter_is_written_out():
+    check_grads(product_of_layers, WS, H, wrt=(0, 1))
+    g = grad(product_of_layers, wrt=0)
+    g(WS, H)
+    assert "Ws_0 @ Ws_1" in g.source.replace("(", "").replace(")", "")
+
+
+def test_reduce_over_a_sequence_known_only_at_run_time_is_a_located_error():
+    def f(x, n):
+        return np.sum(functools.reduce(operator.add, [x * k for k in range(n)]))
+
+    with pytest.raises(AutodiffSyntaxError) as info:
+        grad(f)(H, 3)
+    assert "functools.reduce is supported over a list or tuple written out" in str(info.value)
+    assert info.value.lineno == f.__code__.co_firstlineno + 1
