@@ -18,7 +18,7 @@ from . import pipeline
 from .display import code_html
 from .rules import registry
 from .source import caller_of, generated_code_of, require_python_function
-from .errors import AutodiffError, InputError, WrtError
+from .errors import AutodiffError, InputError, NonScalarOutputError, WrtError
 from .runtime import shape
 from .structures import as_float as structures_as_float
 from .structures import leaves as structure_leaves
@@ -130,7 +130,12 @@ class GradientFunction:
             # The adjoint sweep starts from a one of the inputs' (lower) precision, so
             # that float32 inputs give float32 adjoints all the way through.
             kwargs[generated.context.seed] = seed.type(1.0)
-        result = function(*args, **kwargs)
+        try:
+            result = function(*args, **kwargs)
+        except NonScalarOutputError as error:
+            if not getattr(error, "one_element", False) or type(self) is not GradientFunction:
+                raise
+            return self._one_element(args, kwargs, inputs)
         if self._mode == "value_and_grad":
             value, grads = result
             return value, self._finish(grads, inputs)
@@ -198,6 +203,16 @@ class GradientFunction:
                 if type(leaf) is np.ndarray and leaf.dtype.char in "fe":
                     seed = leaf.dtype if seed is None else np.promote_types(seed, leaf.dtype)
         return args, kwargs, inputs, seed, tuple(shapes) if shapes else None
+
+    def _one_element(self, args, kwargs, inputs):
+        """An output of shape (1,) or (1, 1) is taken as a scalar, as autograd does: the
+        gradient is the pullback of ones (the value is returned as it is)."""
+        from .transforms import vjp
+
+        wrt = self._names[0] if self._single else tuple(self._names)
+        value, pullback = vjp(self.__wrapped__, wrt=wrt)(*args, **kwargs)
+        grads = self._finish(pullback(np.ones_like(value)), inputs)
+        return (value, grads) if self._mode == "value_and_grad" else grads
 
     def _finish(self, grads, inputs):
         if self._single:

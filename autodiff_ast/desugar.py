@@ -321,7 +321,7 @@ class _Methods(ast.NodeTransformer):
                 return ast.Tuple(parts, ast.Load())
             return None
         if name == "get" and 1 <= len(args) <= 2 and structure is None:
-            func = ast.Name(self.ctx.bind(dict.get, "dict_get"), ast.Load())
+            func = ast.Name(self.ctx.bind(runtime.dict_get, "dict_get"), ast.Load())
             return ast.Call(func, [receiver] + list(args), [])
         return None
 

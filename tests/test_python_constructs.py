@@ -12,7 +12,7 @@ import operator
 import numpy as np
 import pytest
 
-from autodiff_ast import AutodiffSyntaxError, grad, jvp
+from autodiff_ast import AutodiffSyntaxError, grad, jvp, value_and_grad
 from autodiff_ast.structures import leaves, rebuild, structure_of
 from autodiff_ast.testing import check_grads
 from autodiff_ast.transforms import hvp, vjp
@@ -211,3 +211,51 @@ def test_reduce_over_a_sequence_known_only_at_run_time_is_a_located_error():
         grad(f)(H, 3)
     assert "functools.reduce is supported over a list or tuple written out" in str(info.value)
     assert info.value.lineno == f.__code__.co_firstlineno + 1
+
+
+# ----- outputs of one element -------------------------------------------------------------
+
+W1 = np.array([[0.3, -0.5, 0.8]])
+
+
+def one_element_vector(W, x):
+    return np.tanh(W @ x)  # shape (1,)
+
+
+def one_element_matrix(W, x):
+    return np.sin(W @ x[:, None]) * np.sum(x)  # shape (1, 1)
+
+
+@pytest.mark.parametrize("f", [one_element_vector, one_element_matrix])
+def test_an_output_of_one_element_is_taken_as_a_scalar_by_grad(f):
+    from autodiff_ast.testing import numerical_grad
+
+    def scalar(W, x):
+        return f(W, x).item()
+
+    value, (dW, dx) = value_and_grad(f, wrt=(0, 1))(W1, H)
+    np.testing.assert_array_equal(value, f(W1, H))  # the value as it is, of shape (1,)...
+    assert np.shape(value) == np.shape(f(W1, H))
+    np.testing.assert_allclose(dW, numerical_grad(scalar, [W1, H], 0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(dx, numerical_grad(scalar, [W1, H], 1), rtol=1e-6, atol=1e-8)
+    g = grad(f, wrt=1)(W1, H)
+    np.testing.assert_allclose(g, dx, rtol=1e-12)
+    value, tangent = jvp(f, wrt=1)((W1, H), (H,))
+    np.testing.assert_allclose(tangent, np.reshape(np.sum(dx * H), np.shape(value)), rtol=1e-10)
+
+
+def test_an_output_of_one_element_under_hvp_says_it_needs_a_scalar():
+    from autodiff_ast import NonScalarOutputError
+
+    with pytest.raises(NonScalarOutputError, match=r"one_element_vector returned an array of "
+                                                   r"shape \(1,\), one element: grad and "
+                                                   r"value_and_grad take it as a scalar, but "
+                                                   r"hvp"):
+        hvp(one_element_vector, wrt=1)((W1, H), (H,))
+
+
+def test_an_output_of_two_elements_is_still_an_error():
+    from autodiff_ast import NonScalarOutputError
+
+    with pytest.raises(NonScalarOutputError, match=r"returned an array of shape \(2,\); grad"):
+        grad(one_element_vector, wrt=1)(np.vstack([W1, W1]), H)
