@@ -270,6 +270,19 @@ def _finish_one(g, x, earlier):
     return g
 
 
+def _variadic_error(function, message):
+    """A :class:`WrtError` pointing at the ``*args`` (or ``**kwargs``) parameter of
+    ``function`` in its source, when the source can be read."""
+    from .errors import located
+    from .source import read
+
+    try:
+        fn, ctx = read(function)
+    except AutodiffError:
+        return WrtError(message)
+    return located(WrtError, message, ctx, fn.args.vararg or fn.args.kwarg or fn)
+
+
 def _as_float(value):
     """Differentiated integer (and boolean) inputs are treated as floats."""
     kind = type(value)
@@ -373,11 +386,16 @@ def _normalize_wrt(function, wrt, mode):
             if not 0 <= index < len(names):
                 variadic = [p for p in inspect.signature(function).parameters.values()
                             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-                raise WrtError(f"{mode}: wrt={item} is out of range: {function.__qualname__} "
-                               f"has {len(names)} parameter{'s' if len(names) != 1 else ''} "
-                               f"({', '.join(names) or 'none'})" + (
-                                   "; *args and **kwargs parameters cannot be differentiated: "
-                                   "list the parameters explicitly" if variadic else ""))
+                message = (f"{mode}: wrt={item} is out of range: {function.__qualname__} "
+                           f"has {len(names)} parameter{'s' if len(names) != 1 else ''} "
+                           f"({', '.join(names) or 'none'})")
+                if variadic:
+                    raise _variadic_error(function, message + (
+                        "; *args and **kwargs parameters cannot be differentiated: list the "
+                        "parameters explicitly (def f(x, y): ...), or take the arrays as one "
+                        "list or tuple parameter (def f(xs): ... xs[0] ...) and differentiate "
+                        "it, which gives a gradient of the same structure"))
+                raise WrtError(message)
         if index in indices:
             raise WrtError(f"{mode}: parameter {names[index]!r} is listed twice in wrt")
         indices.append(index)

@@ -87,7 +87,9 @@ def check(fn, ctx):
     if args.vararg or args.kwarg:
         star = args.vararg or args.kwarg
         raise ctx.error(star, "functions with *args or **kwargs parameters are not "
-                              "supported: list the parameters explicitly")
+                              "supported: list the parameters explicitly (def f(x, y): ...), "
+                              "or take the arrays as one list or tuple parameter (def "
+                              "f(xs): ... xs[0] ...)")
     params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
     _check_block(fn.body, ctx)
     if getattr(ctx.function, "__module__", None) != "autodiff_ast.generated":

@@ -259,3 +259,30 @@ def test_an_output_of_two_elements_is_still_an_error():
 
     with pytest.raises(NonScalarOutputError, match=r"returned an array of shape \(2,\); grad"):
         grad(one_element_vector, wrt=1)(np.vstack([W1, W1]), H)
+
+
+# ----- *args: a located error saying what to write ----------------------------------------
+
+def variadic(*args):
+    return np.sum(args[0] ** 2)
+
+
+def test_differentiating_into_star_args_is_a_located_error_saying_what_to_write():
+    from autodiff_ast import WrtError
+
+    with pytest.raises(WrtError) as info:
+        grad(variadic)(H)
+    message = str(info.value)
+    assert "*args and **kwargs parameters cannot be differentiated" in message
+    assert "take the arrays as one list or tuple parameter (def f(xs): ... xs[0] ...)" in message
+    assert f'line {variadic.__code__.co_firstlineno}' in message
+    assert "def variadic(*args):" in message
+
+
+def test_the_list_parameter_that_error_suggests_works():
+    def packed(xs):
+        return np.sum(xs[0] ** 2) + np.sum(xs[1] * xs[0])
+
+    grads = check_grads(packed, [H, 2 * H])
+    np.testing.assert_allclose(grads[0], 2 * H + 2 * H)
+    np.testing.assert_allclose(grads[1], H)
