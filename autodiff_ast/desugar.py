@@ -108,7 +108,7 @@ def _block(body, ctx, lowering=None):
                                                     ast.Load()),
                                            [ast.Name(target.id, ast.Load())] + call.args[1:],
                                            []), call)), stmt)
-        out.append(_Methods(ctx).visit(stmt))
+        out.append(_Methods(ctx, lowering).visit(stmt))
     return out
 
 
@@ -124,8 +124,16 @@ def _is_scatter_add(call, ctx):
 
 
 class _Methods(ast.NodeTransformer):
-    def __init__(self, ctx):
+    def __init__(self, ctx, lowering=None):
         self.ctx = ctx
+        self.lowering = lowering
+
+    def _parameter(self, expr):
+        """The structure of the parameter ``expr`` reads, if the function never rebinds
+        that parameter (its keys are then the ones it was called with)."""
+        if self.lowering is None:
+            return None
+        return self.lowering.structure(expr)
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
@@ -279,7 +287,7 @@ class _Methods(ast.NodeTransformer):
                 and not any(isinstance(e, ast.Starred) for e in sequence.elts):
             items = list(sequence.elts)
         else:
-            structure = self._structure(sequence)
+            structure = self._parameter(sequence)
             if structure is not None and structure[0] != "dict":
                 items = [ast.Subscript(clone(sequence), ast.Constant(k), ast.Load())
                          for k in structure[1]]
@@ -304,7 +312,7 @@ class _Methods(ast.NodeTransformer):
         parameter (its keys are known): the value read by its key (or the default), and
         tuples of the keys, values or pairs. ``d.get(key, default)`` of any other dict
         (data, such as a layer's settings) is ``dict.get`` called at run time."""
-        structure = self._structure(receiver)
+        structure = self._parameter(receiver)
         if structure is not None and structure[0] == "dict":
             keys = structure[1]
             if name == "get" and 1 <= len(args) <= 2 and isinstance(args[0], ast.Constant):
@@ -336,7 +344,7 @@ class _Methods(ast.NodeTransformer):
                             [k.value for k in call.keywords])
         if len(args) != 1 or call.keywords:
             return None
-        structure = self._structure(args[0])
+        structure = self._parameter(args[0])
         if structure is None:
             return None
         items = [ast.Subscript(clone(args[0]), ast.Constant(k), ast.Load())
@@ -834,9 +842,33 @@ class _Hoist(ast.NodeTransformer):
 
     def __init__(self, lowering, before):
         self.lowering, self.before = lowering, before
+        self.conditional = 0  # inside a branch of ``a if c else b``, or after ``and``/``or``
 
     def visit_Lambda(self, node):
         return node  # the fence refuses comprehensions in lambdas
+
+    def visit_IfExp(self, node):
+        node.test = self.visit(node.test)
+        self.conditional += 1
+        node.body, node.orelse = self.visit(node.body), self.visit(node.orelse)
+        self.conditional -= 1
+        return node
+
+    def visit_BoolOp(self, node):
+        first, *rest = node.values
+        first = self.visit(first)
+        self.conditional += 1
+        node.values = [first] + [self.visit(v) for v in rest]
+        self.conditional -= 1
+        return node
+
+    def _loops(self, node, summed):
+        if self.conditional:
+            raise self.lowering.ctx.error(
+                node, "a comprehension evaluated only under a condition (in a if c else b, "
+                      "or after and/or) is not supported: compute it into a name first, "
+                      "under an if statement")
+        return self.lowering.loops(node, self.before, summed=summed)
 
     def visit_Call(self, node):
         lowering = self.lowering
@@ -847,14 +879,14 @@ class _Hoist(ast.NodeTransformer):
             if shown is not None:
                 node.args = [self.visit(shown)]
                 return node
-            return lowering.loops(comprehension, self.before, summed=True)
+            return self._loops(comprehension, summed=True)
         return self.generic_visit(node)
 
     def _comprehension(self, node):
         shown = self.lowering.display(node)
         if shown is not None:
             return self.visit(shown)
-        return self.lowering.loops(node, self.before, summed=False)
+        return self._loops(node, summed=False)
 
     visit_ListComp = visit_GeneratorExp = visit_DictComp = _comprehension
 

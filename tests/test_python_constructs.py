@@ -286,3 +286,35 @@ def test_the_list_parameter_that_error_suggests_works():
     grads = check_grads(packed, [H, 2 * H])
     np.testing.assert_allclose(grads[0], 2 * H + 2 * H)
     np.testing.assert_allclose(grads[1], H)
+
+
+def test_a_comprehension_under_a_condition_is_a_located_error():
+    def f(x, n):
+        return np.sum(x) if n == 0 else sum(x[i] ** 2 for i in range(n))
+
+    with pytest.raises(AutodiffSyntaxError) as info:
+        grad(f)(H, 2)
+    assert "a comprehension evaluated only under a condition" in str(info.value)
+    assert info.value.lineno == f.__code__.co_firstlineno + 1
+
+
+def test_a_comprehension_written_out_may_stand_under_a_condition():
+    def f(Ws, h, use):
+        return np.sum(h) if use else sum(np.sum(W @ h) for W in Ws)
+
+    check_grads(f, WS, H, False, wrt=(0, 1))
+    check_grads(f, WS, H, True, wrt=(0, 1))
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_get_on_a_rebound_parameter_dict_is_not_read_by_the_old_keys(wrt):
+    """``p`` rebound to a dict with a key the parameter has not: ``.get`` cannot be read
+    by the parameter's keys (which would give the default): a located error."""
+    def f(p, x):
+        p = {"W": p["W"] * 2.0, "c": x}
+        return np.sum(p.get("c", 0.0) * 3.0) + np.sum(p["W"])
+
+    with pytest.raises(AutodiffSyntaxError) as info:
+        grad(f, wrt=wrt)(P, H)
+    assert "a dict of arrays can be read by its keys" in str(info.value)
+    assert info.value.lineno == f.__code__.co_firstlineno + 2
