@@ -8,7 +8,10 @@ Takes the resolved ``FunctionDef``; gives it with augmented assignments spelled 
 ``y = scatter_add(y, i, v)``, ``max(a, b, c)`` as ``max(max(a, b), c)``, ``np.r_[...]``
 and ``np.c_[...]`` as ``index_concatenate(...)``, ``np.mgrid[...]`` and ``np.ogrid[...]``
 with ``np.linspace`` / ``np.arange``, einsum's sublist form with a subscripts string,
-``pass`` and the docstring dropped. Methods that mutate
+``pass`` and the docstring dropped; comprehensions as displays or loops, ``for`` loops over
+parameter structures unrolled, dict methods of parameters, ``operator.add(a, b)`` as
+``a + b`` and ``functools.reduce`` unrolled (see :class:`_Comprehensions` and
+:meth:`_Methods.visit_Call`). Methods that mutate
 (``x.sort()``, ``x.fill(0)``) and unknown methods are located errors.
 
 >>> from autodiff_ast.source import read

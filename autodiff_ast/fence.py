@@ -308,7 +308,7 @@ def _is_append(call):
 
 def _fresh(value):
     """Does ``value`` surely make a new array or list?"""
-    if isinstance(value, (ast.List, ast.BinOp, ast.UnaryOp)):
+    if isinstance(value, (ast.List, ast.ListComp, ast.BinOp, ast.UnaryOp)):
         return True
     if isinstance(value, ast.Call):
         func = value.func

@@ -318,3 +318,12 @@ def test_get_on_a_rebound_parameter_dict_is_not_read_by_the_old_keys(wrt):
         grad(f, wrt=wrt)(P, H)
     assert "a dict of arrays can be read by its keys" in str(info.value)
     assert info.value.lineno == f.__code__.co_firstlineno + 2
+
+
+def test_a_list_made_by_a_comprehension_may_be_appended_to():
+    def f(x):
+        ys = [x * k for k in range(1, 3)]
+        ys.append(np.sin(x))
+        return np.sum(np.stack(ys) ** 2)
+
+    check_grads(f, H)
