@@ -65,7 +65,7 @@ def dict_methods(p, bn_param):
 
 def containers_of_structures(Ws, p, h):
     t = tuple(Ws)
-    d = dict(a=t[0] @ h, b=t[1] @ h)
+    d = dict(a=t[0] @ h, b=t[1] @ h)  # noqa: C408 - dict(...) is what is tested
     q = dict(p)
     return np.sum(d["a"] * d["b"]) + np.sum(q["W"] @ h) + np.sum(list(Ws)[2])
 
