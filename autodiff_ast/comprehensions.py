@@ -442,11 +442,20 @@ def _target_names(target):
 
 
 def _constant(expr):
-    """``(value,)`` of an expression made of constants only (``'W' != 'b'``), else
-    ``None``."""
-    if any(isinstance(n, (ast.Name, ast.Call, ast.Attribute, ast.Subscript, ast.Lambda)
-                      + COMPREHENSIONS) for n in ast.walk(expr)):
-        return None
+    """``(value,)`` of an expression made of constants only (``'W' != 'b'``, also calling
+    a string's methods: ``'W1'.startswith('W')``), else ``None``."""
+    methods = {id(n.func) for n in ast.walk(expr) if isinstance(n, ast.Call)
+               and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Constant)
+               and isinstance(n.func.value.value, str) and not n.func.attr.startswith("_")
+               and hasattr(str, n.func.attr)}
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Call) and id(node.func) in methods:
+            continue
+        if isinstance(node, ast.Attribute) and id(node) in methods:
+            continue
+        if isinstance(node, (ast.Name, ast.Call, ast.Attribute, ast.Subscript, ast.Lambda)
+                      + COMPREHENSIONS):
+            return None
     try:
         return (eval(compile(ast.fix_missing_locations(ast.Expression(expr)), "<key>", "eval"),
                      {"__builtins__": {}}),)

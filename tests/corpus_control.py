@@ -461,6 +461,27 @@ def comprehension_inside_a_loop(x, n):
     return s
 
 
+def nested_comprehension_rebinding_its_name(X):
+    return np.sum(np.array([[np.sin(x) * x for x in x] for x in X]))
+
+
+def generators_under_max_and_tuple(X):
+    t = tuple(np.tanh(r) for r in X)
+    return max(np.sum(r * (k + 1)) for k, r in enumerate(X)) + np.sum(t[0] * t[1])
+
+
+def generator_in_a_nested_function(X):
+    def squares(r):
+        return sum(v ** 2 for v in r)
+    return sum(squares(r) * np.sum(r) for r in X)
+
+
+def comprehension_leaves_the_name_outside_alone(X):
+    i = 5
+    s = [X[i] for i in range(2)]
+    return np.sum(s[0] * np.sin(s[1])) * i
+
+
 CORPUS += [
     (comprehension_of_layers, (rng_array(3), [rng_array(3, 3, seed=k) for k in (1, 2)]), 0),
     (generator_summed_over_zip, (rng_array(3, 2), rng_array(3, 2, seed=1)), (0, 1)),
@@ -473,6 +494,10 @@ CORPUS += [
     (comprehension_in_a_condition_and_a_loop, (np.array([0.5, 0.3, -0.1]),), 0),
     (comprehension_in_a_condition_and_a_loop, (np.array([-0.5, 0.3, -0.1]),), 0),
     (comprehension_inside_a_loop, (np.array([0.5, 0.3, -0.1]), 2), 0),
+    (nested_comprehension_rebinding_its_name, (rng_array(2, 3),), 0),
+    (generators_under_max_and_tuple, (rng_array(2, 3),), 0),
+    (generator_in_a_nested_function, (rng_array(2, 3),), 0),
+    (comprehension_leaves_the_name_outside_alone, (rng_array(2, 3),), 0),
 ]
 
 

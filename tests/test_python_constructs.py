@@ -48,6 +48,10 @@ def keys_comprehension_filtered(p):
     return sum(np.sum(p[k] ** 2) for k in p if k != "b") + np.sum(np.exp(p["b"]))
 
 
+def filtered_by_a_string_method(p):
+    return np.sum(np.stack([np.sum(p[k] ** 2) for k in p.keys() if k.startswith("W")]))
+
+
 def nested_structure_comprehension(Ws, h):
     return np.sum(np.array([[np.sum(W[r] * h) for r in range(2)] for W in Ws]) ** 2)
 
@@ -87,6 +91,7 @@ STRUCTURED = [
     (comprehension_indexing_with_range_len, (WS, H), (0, 1)),
     (keys_comprehension_filtered, (P,), 0),
     (nested_structure_comprehension, (WS, H), (0, 1)),
+    (filtered_by_a_string_method, ({"W1": WS[0], "W2": H, "b": H + 1.0},), 0),
     (dict_methods, (P, {"eps": 1e-3}), 0),
     (containers_of_structures, (WS, P, H), (0, 1, 2)),
 ]
