@@ -49,7 +49,7 @@ def keys_comprehension_filtered(p):
 
 
 def filtered_by_a_string_method(p):
-    return np.sum(np.stack([np.sum(p[k] ** 2) for k in p.keys() if k.startswith("W")]))
+    return np.sum(np.stack([np.sum(p[k] ** 2) for k in p.keys() if k.startswith("W")]))  # noqa: SIM118 - .keys() is tested
 
 
 def nested_structure_comprehension(Ws, h):
