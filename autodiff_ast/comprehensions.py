@@ -59,6 +59,7 @@ class Comprehensions:
         self.outside = set()
         self.targets = {}  # name -> how many comprehension generators bind it
         self._outside(fn)
+        self.displays = _dict_displays(fn)
 
     def _outside(self, node):
         for child in ast.iter_child_nodes(node):
@@ -132,8 +133,11 @@ class Comprehensions:
 
     def structure(self, expr):
         """The structure of the parameter (or part of one) ``expr`` reads, if the
-        function never rebinds that parameter."""
+        function never rebinds that parameter, or the keys of a dict display that a local
+        name is assigned once (dicts are not written into, so their keys stay)."""
         if isinstance(expr, ast.Name):
+            if expr.id in self.displays:
+                return self.displays[expr.id]
             return None if expr.id in self.assigned else self.ctx.structures.get(expr.id)
         if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant):
             outer = self.structure(expr.value)
@@ -428,6 +432,27 @@ class _Substitute(ast.NodeTransformer):
         node.body = _Substitute({k: v for k, v in self.mapping.items()
                                  if k not in names}).visit(node.body)
         return node
+
+
+def _dict_displays(fn):
+    """name -> ``('dict', keys, leaves)`` of the local names (not parameters) assigned
+    exactly once, to a dict display with constant keys."""
+    parameters = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+    counts, values = {}, {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Dict):
+            values[node.targets[0].id] = node.value
+    found = {}
+    for name, display in values.items():
+        if counts.get(name) == 1 and name not in parameters and all(
+                isinstance(k, ast.Constant) for k in display.keys):
+            keys = tuple(k.value for k in display.keys)
+            if len(set(keys)) == len(keys):
+                found[name] = ("dict", keys, (None,) * len(keys))
+    return found
 
 
 def _rename_target(target, mapping):

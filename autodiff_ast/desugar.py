@@ -377,7 +377,8 @@ class _Methods(ast.NodeTransformer):
                     f"it uses as arguments")
         if name in DICT_METHODS:
             return (f"the method .{name}() is only supported on a dict parameter (a "
-                    f"structure differentiated): read each value by its key ({text}['W'])")
+                    f"structure differentiated) or a dict display assigned once to a name: "
+                    f"read each value by its key ({text}['W'])")
         if hasattr(np, name):
             return (f"the method .{name}() is not supported: call the NumPy function "
                     f"np.{name}({text}, ...) instead")

@@ -332,3 +332,25 @@ def test_a_list_made_by_a_comprehension_may_be_appended_to():
         return np.sum(np.stack(ys) ** 2)
 
     check_grads(f, H)
+
+
+def local_dict_display(x):
+    d = {"a": x, "b": 2.0 * x}
+    total = 0.0
+    for key, value in d.items():
+        total = total + np.sum(np.sin(value)) * (1.0 if key == "a" else 3.0)
+    return total + np.sum(d.get("c", 1.0) * x) + sum(np.sum(v ** 2) for v in d.values())
+
+
+def test_dict_methods_and_loops_on_a_dict_display_assigned_once():
+    check_grads(local_dict_display, H)
+    value, tangent = jvp(local_dict_display)((H,), (H,))
+    eps = 1e-6
+    expected = (local_dict_display(H + eps * H) - local_dict_display(H - eps * H)) / (2 * eps)
+    np.testing.assert_allclose(value, local_dict_display(H), rtol=1e-12)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-7)
+    v = np.array([0.3, -0.2, 0.5])
+    g = grad(local_dict_display)
+    expected = (g(H + 1e-5 * v) - g(H - 1e-5 * v)) / 2e-5
+    np.testing.assert_allclose(hvp(local_dict_display)((H,), (v,)), expected, rtol=1e-5,
+                               atol=1e-7)
