@@ -19,7 +19,7 @@ from . import pipeline
 from .display import code_html
 from .rules import registry
 from .source import compiled_function, is_transform, require_python_function
-from .errors import AutodiffError, InputError, WrtError
+from .errors import AutodiffError, InputError, NonScalarOutputError, WrtError
 from .runtime import shape
 from .signatures import Function, Wrt
 from .structures import as_float as structures_as_float
@@ -204,7 +204,12 @@ class GradientFunction:
             # The adjoint sweep starts from a one of the inputs' (lower) precision, so
             # that float32 inputs give float32 adjoints all the way through.
             kwargs[generated.context.seed] = seed.type(1.0)
-        result = function(*args, **kwargs)
+        try:
+            result = function(*args, **kwargs)
+        except NonScalarOutputError as error:
+            if not getattr(error, "one_element", False) or type(self) is not GradientFunction:
+                raise
+            return self._one_element(args, kwargs, inputs)
         if self._mode == "value_and_grad":
             value, grads = result
             return value, self._finish(grads, inputs)
@@ -286,6 +291,16 @@ class GradientFunction:
                     seed = leaf.dtype if seed is None else np.promote_types(seed, leaf.dtype)
         return args, kwargs, inputs, seed, tuple(shapes) if shapes else None
 
+    def _one_element(self, args, kwargs, inputs):
+        """An output of shape (1,) or (1, 1) is taken as a scalar, as autograd does: the
+        gradient is the pullback of ones (the value is returned as it is)."""
+        from .transforms import vjp
+
+        wrt = self._names[0] if self._single else tuple(self._names)
+        value, pullback = vjp(self.__wrapped__, wrt=wrt)(*args, **kwargs)
+        grads = self._finish(pullback(np.ones_like(value)), inputs)
+        return (value, grads) if self._mode == "value_and_grad" else grads
+
     def _finish(self, grads, inputs):
         if self._single:
             return _finish_one(grads, inputs[0], ())
@@ -340,6 +355,19 @@ def _finish_one(g, x, earlier):
             f"internal error: a gradient of shape {np.shape(g)} was computed for an input of "
             f"shape {np.shape(x)}; please report this with the generated source (.source)")
     return g
+
+
+def _variadic_error(function, message):
+    """A :class:`WrtError` pointing at the ``*args`` (or ``**kwargs``) parameter of
+    ``function`` in its source, when the source can be read."""
+    from .errors import located
+    from .source import read
+
+    try:
+        fn, ctx = read(function)
+    except AutodiffError:
+        return WrtError(message)
+    return located(WrtError, message, ctx, fn.args.vararg or fn.args.kwarg or fn)
 
 
 def _as_float(value):
@@ -446,11 +474,16 @@ def _normalize_wrt(function, wrt, mode):
             if not 0 <= index < len(names):
                 variadic = [p for p in signature.parameters.values()
                             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-                raise WrtError(f"{mode}: wrt={item} is out of range: {function.__qualname__} "
-                               f"has {len(names)} parameter{'s' if len(names) != 1 else ''} "
-                               f"({', '.join(names) or 'none'})" + (
-                                   "; *args and **kwargs parameters cannot be differentiated: "
-                                   "list the parameters explicitly" if variadic else ""))
+                message = (f"{mode}: wrt={item} is out of range: {function.__qualname__} "
+                           f"has {len(names)} parameter{'s' if len(names) != 1 else ''} "
+                           f"({', '.join(names) or 'none'})")
+                if variadic:
+                    raise _variadic_error(function, message + (
+                        "; *args and **kwargs parameters cannot be differentiated: list the "
+                        "parameters explicitly (def f(x, y): ...), or take the arrays as one "
+                        "list or tuple parameter (def f(xs): ... xs[0] ...) and differentiate "
+                        "it, which gives a gradient of the same structure"))
+                raise WrtError(message)
         if index in indices:
             raise WrtError(f"{mode}: parameter {names[index]!r} is listed twice in wrt")
         indices.append(index)

@@ -8,7 +8,10 @@ Takes the resolved ``FunctionDef``; gives it with augmented assignments spelled 
 ``y = scatter_add(y, i, v)``, ``max(a, b, c)`` as ``max(max(a, b), c)``, ``np.r_[...]``
 and ``np.c_[...]`` as ``index_concatenate(...)``, ``np.mgrid[...]`` and ``np.ogrid[...]``
 with ``np.linspace`` / ``np.arange``, einsum's sublist form with a subscripts string,
-``pass`` and the docstring dropped. Methods that mutate
+``pass`` and the docstring dropped; comprehensions as displays or loops, ``for`` loops over
+parameter structures unrolled, dict methods of parameters, ``operator.add(a, b)`` as
+``a + b`` and ``functools.reduce`` unrolled (see :mod:`~autodiff_ast.comprehensions` and
+:meth:`_Methods.visit_Call`). Methods that mutate
 (``x.sort()``, ``x.fill(0)``) and unknown methods are located errors.
 
 >>> from autodiff_ast.source import read
@@ -31,17 +34,29 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import functools
+import operator
 import string
 import types
 
 import numpy as np
 
 from . import runtime
+from .astutil import clone
+from .comprehensions import Comprehensions
 from .fence import MUTATING
 from .structures import field_index
 
 # Methods of dicts, refused with a hint to read values by key.
 DICT_METHODS = {"items", "keys", "values", "get", "update", "setdefault", "pop", "copy"}
+
+# Functions of the operator module, written as the operators they are.
+BINARY_OPERATORS = {
+    operator.add: ast.Add, operator.sub: ast.Sub, operator.mul: ast.Mult,
+    operator.truediv: ast.Div, operator.pow: ast.Pow, operator.matmul: ast.MatMult,
+    operator.floordiv: ast.FloorDiv, operator.mod: ast.Mod,
+}
+UNARY_OPERATORS = {operator.neg: ast.USub, operator.pos: ast.UAdd}
 
 # Array methods that are the NumPy function of the same name applied to the array.
 SAME_NAME = {
@@ -62,12 +77,13 @@ def desugar(fn, ctx):
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and len(body) > 1:
         body = body[1:]  # docstring
-    fn.body = _block(body, ctx)
+    lowering = Comprehensions(ctx, fn)
+    fn.body = _block(body, ctx, lowering)
     ast.fix_missing_locations(fn)
     return fn
 
 
-def _block(body, ctx):
+def _block(body, ctx, lowering=None):
     out = []
     for stmt in body:
         if isinstance(stmt, ast.Pass):
@@ -77,9 +93,15 @@ def _block(body, ctx):
             stmt = ast.copy_location(ast.Assign(
                 [stmt.target], ast.copy_location(ast.BinOp(target, stmt.op, stmt.value), stmt)),
                 stmt)
+        if lowering is not None:
+            before, stmt = lowering.statement(stmt)
+            if before:  # the loops that build a comprehension's list, desugared in turn
+                out.extend(_block(before, ctx, lowering))
+            if stmt is None:  # a loop unrolled into ``before``
+                continue
         for field in ("body", "orelse"):
             if getattr(stmt, field, None):
-                setattr(stmt, field, _block(getattr(stmt, field), ctx) or [
+                setattr(stmt, field, _block(getattr(stmt, field), ctx, lowering) or [
                     ast.copy_location(ast.Pass(), stmt)])
         if isinstance(stmt, ast.Expr) and _is_scatter_add(stmt.value, ctx):
             call = stmt.value
@@ -90,7 +112,7 @@ def _block(body, ctx):
                                                     ast.Load()),
                                            [ast.Name(target.id, ast.Load())] + call.args[1:],
                                            []), call)), stmt)
-        out.append(_Methods(ctx).visit(stmt))
+        out.append(_Methods(ctx, lowering).visit(stmt))
     return out
 
 
@@ -106,8 +128,16 @@ def _is_scatter_add(call, ctx):
 
 
 class _Methods(ast.NodeTransformer):
-    def __init__(self, ctx):
+    def __init__(self, ctx, lowering=None):
         self.ctx = ctx
+        self.lowering = lowering
+
+    def _parameter(self, expr):
+        """The structure of the parameter ``expr`` reads, if the function never rebinds
+        that parameter (its keys are then the ones it was called with)."""
+        if self.lowering is None:
+            return None
+        return self.lowering.structure(expr)
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
@@ -188,6 +218,12 @@ class _Methods(ast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
+        written = self._operator(func, node.args, node.keywords)
+        if written is not None:
+            return ast.copy_location(written, node)
+        if self._refers_to(func, functools.reduce) and not node.keywords \
+                and 2 <= len(node.args) <= 3:
+            return ast.copy_location(self._reduce(node), node)
         if self._refers_to(func, np.einsum) and _has_sublists(node, self.ctx):
             return ast.copy_location(_einsum_with_subscripts(node, self.ctx), node)
         if isinstance(func, ast.Name) and func.id in ("max", "min") and len(node.args) > 2 \
@@ -200,8 +236,18 @@ class _Methods(ast.NodeTransformer):
                 chained = ast.copy_location(ast.Call(ast.Name(func.id, ast.Load()),
                                                      [chained, arg], []), node)
             return chained
+        if isinstance(func, ast.Name) and func.id in ("dict", "tuple", "list") \
+                and self.ctx.namespace.get(func.id, getattr(builtins, func.id)) \
+                is getattr(builtins, func.id):
+            written = self._display(func.id, node)
+            if written is not None:
+                return ast.copy_location(written, node)
         if not isinstance(func, ast.Attribute) or self._is_reference(func.value):
             return node
+        if func.attr in ("get", "items", "keys", "values") and not node.keywords:
+            read = self._dict_method(func.attr, func.value, node.args)
+            if read is not None:
+                return ast.copy_location(read, node)
         if func.attr == "append" or (func.attr == "pop" and not node.args):
             return node  # list.append and list.pop stay method calls
         name, receiver = func.attr, func.value
@@ -222,6 +268,99 @@ class _Methods(ast.NodeTransformer):
             raise self.ctx.error(func, self._method_message(name, receiver))
         return ast.copy_location(call, node)
 
+    def _operator(self, func, args, keywords):
+        """``operator.add(a, b)`` as ``a + b`` (``operator.neg(a)`` as ``-a``...), or
+        ``None`` when ``func`` is not such a function."""
+        if keywords or any(isinstance(a, ast.Starred) for a in args):
+            return None
+        for function, op in BINARY_OPERATORS.items():
+            if len(args) == 2 and self._refers_to(func, function):
+                return ast.BinOp(args[0], op(), args[1])
+        for function, op in UNARY_OPERATORS.items():
+            if len(args) == 1 and self._refers_to(func, function):
+                return ast.UnaryOp(op(), args[0])
+        return None
+
+    def _reduce(self, call):
+        """``functools.reduce(f, [a, b, c])`` as ``f(f(a, b), c)`` (an operator function
+        as its operator): the sequence a list or tuple written out or a list or tuple
+        parameter, ``f`` a function's name (``operator.mul``, ``np.dot``)."""
+        func, sequence = call.args[0], call.args[1]
+        items = None
+        if isinstance(sequence, (ast.List, ast.Tuple)) \
+                and not any(isinstance(e, ast.Starred) for e in sequence.elts):
+            items = list(sequence.elts)
+        else:
+            structure = self._parameter(sequence)
+            if structure is not None and structure[0] != "dict":
+                items = [ast.Subscript(clone(sequence), ast.Constant(k), ast.Load())
+                         for k in structure[1]]
+        if items is None or not isinstance(func, (ast.Name, ast.Attribute)):
+            raise self.ctx.error(call, "functools.reduce is supported over a list or tuple "
+                                       "written out or a list or tuple parameter, with a "
+                                       "function named directly (operator.add, np.dot): "
+                                       "write the loop instead")
+        if len(call.args) == 3:
+            items.insert(0, call.args[2])
+        if not items:
+            raise self.ctx.error(call, "functools.reduce of an empty sequence with no initial "
+                                       "value")
+        result = items[0]
+        for item in items[1:]:
+            result = self._operator(func, [result, item], []) or ast.Call(
+                clone(func), [result, item], [])
+        return result
+
+    def _dict_method(self, name, receiver, args):
+        """``p.get('eps', 1e-5)``, ``p.items()``, ``p.keys()``, ``p.values()`` of a dict
+        parameter (its keys are known): the value read by its key (or the default), and
+        tuples of the keys, values or pairs. ``d.get(key, default)`` of any other dict
+        (data, such as a layer's settings) is ``dict.get`` called at run time."""
+        structure = self._parameter(receiver)
+        if structure is not None and structure[0] == "dict":
+            keys = structure[1]
+            if name == "get" and 1 <= len(args) <= 2 and isinstance(args[0], ast.Constant):
+                if args[0].value in keys:
+                    return ast.Subscript(receiver, args[0], ast.Load())
+                return args[1] if len(args) == 2 else ast.Constant(None)
+            if name != "get" and not args:
+                values = {k: ast.Subscript(clone(receiver), ast.Constant(k), ast.Load())
+                          for k in keys}
+                parts = {"keys": [ast.Constant(k) for k in keys],
+                         "values": list(values.values()),
+                         "items": [ast.Tuple([ast.Constant(k), v], ast.Load())
+                                   for k, v in values.items()]}[name]
+                return ast.Tuple(parts, ast.Load())
+            return None
+        if name == "get" and 1 <= len(args) <= 2 and structure is None:
+            func = ast.Name(self.ctx.bind(runtime.dict_get, "dict_get"), ast.Load())
+            return ast.Call(func, [receiver] + list(args), [])
+        return None
+
+    def _display(self, kind, call):
+        """``dict(W=W, b=b)`` as ``{'W': W, 'b': b}``; ``dict(p)``, ``tuple(p)`` and
+        ``list(p)`` of a parameter structure as the display of its items; else ``None``
+        (``tuple(x)`` of an array keeps its rule)."""
+        args = call.args
+        if kind == "dict" and not args and call.keywords \
+                and all(k.arg is not None for k in call.keywords):
+            return ast.Dict([ast.Constant(k.arg) for k in call.keywords],
+                            [k.value for k in call.keywords])
+        if len(args) != 1 or call.keywords:
+            return None
+        structure = self._parameter(args[0])
+        if structure is None:
+            return None
+        items = [ast.Subscript(clone(args[0]), ast.Constant(k), ast.Load())
+                 for k in structure[1]]
+        if kind == "dict":
+            if structure[0] != "dict":
+                return None
+            return ast.Dict([ast.Constant(k) for k in structure[1]], items)
+        if structure[0] == "dict":
+            items = [ast.Constant(k) for k in structure[1]]  # iterating a dict: its keys
+        return (ast.Tuple if kind == "tuple" else ast.List)(items, ast.Load())
+
     def _method_message(self, name, receiver):
         """Why ``receiver.name(...)`` is refused, and what to do, by what the receiver
         is when that is known (a global object), else by the method's name."""
@@ -237,8 +376,9 @@ class _Methods(ast.NodeTransformer):
                     f"of objects are not supported: call a function that takes the arrays "
                     f"it uses as arguments")
         if name in DICT_METHODS:
-            return (f"the method .{name}() is not supported (dict methods are not): read "
-                    f"each value by its key ({text}['W'])")
+            return (f"the method .{name}() is only supported on a dict parameter (a "
+                    f"structure differentiated) or a dict display assigned once to a name: "
+                    f"read each value by its key ({text}['W'])")
         if hasattr(np, name):
             return (f"the method .{name}() is not supported: call the NumPy function "
                     f"np.{name}({text}, ...) instead")
@@ -385,3 +525,4 @@ def _is_number(node, value):
 
 def _attr(module_name, name):
     return ast.Attribute(ast.Name(module_name, ast.Load()), name, ast.Load())
+

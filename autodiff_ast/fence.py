@@ -7,12 +7,12 @@ what to write instead. Later passes may then assume the supported subset.
 >>> import ast
 >>> from autodiff_ast.source import read
 >>> def f(x):
-...     return [v * 2 for v in x]
+...     return sum({v * 2 for v in x})
 >>> fn, ctx = read(f)
 >>> check(fn, ctx)
 Traceback (most recent call last):
 ...
-autodiff_ast.errors.AutodiffSyntaxError: list comprehensions are not supported: ...
+autodiff_ast.errors.AutodiffSyntaxError: set comprehensions are not supported: ...
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Ass
 EXPRESSIONS = (
     ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.Call, ast.Attribute, ast.Subscript,
     ast.Name, ast.Constant, ast.Tuple, ast.List, ast.Slice, ast.keyword, ast.IfExp, ast.Dict,
+    ast.ListComp, ast.GeneratorExp, ast.DictComp,  # desugar lowers them to loops or displays
 )
 OPERATORS = (
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult, ast.FloorDiv, ast.Mod,
@@ -65,12 +66,7 @@ UNSUPPORTED = {
                 "module level",
     ast.ImportFrom: "import inside a differentiated function is not supported: import at "
                     "module level",
-    ast.ListComp: "list comprehensions are not supported: use an array operation "
-                  "(np.stack, broadcasting) instead",
-    ast.SetComp: "set comprehensions are not supported",
-    ast.DictComp: "dict comprehensions are not supported",
-    ast.GeneratorExp: "generator expressions are not supported: use an array operation "
-                      "(np.sum over an axis, broadcasting) instead",
+    ast.SetComp: "set comprehensions are not supported: use a list comprehension",
     ast.NamedExpr: "assignment expressions (:=) are not supported: assign on a line of "
                    "its own",
     ast.Starred: "starred arguments (*args) are not supported: pass the arguments one by one",
@@ -91,7 +87,9 @@ def check(fn, ctx):
     if args.vararg or args.kwarg:
         star = args.vararg or args.kwarg
         raise ctx.error(star, "functions with *args or **kwargs parameters are not "
-                              "supported: list the parameters explicitly")
+                              "supported: list the parameters explicitly (def f(x, y): ...), "
+                              "or take the arrays as one list or tuple parameter (def "
+                              "f(xs): ... xs[0] ...)")
     params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
     _check_block(fn.body, ctx)
     if getattr(ctx.function, "__module__", None) != "autodiff_ast.generated":
@@ -119,6 +117,10 @@ def _check_block(body, ctx):
                 _check_expression(stmt.iter, ctx)
             else:
                 _check_expression(stmt.test, ctx)
+                _no_comprehension(stmt.test, ctx, "a while loop's condition (it is evaluated "
+                                                  "again at every step): compute it into a "
+                                                  "name before the loop and at the end of its "
+                                                  "body")
             _check_block(stmt.body, ctx)
         elif isinstance(stmt, ast.If):
             _check_expression(stmt.test, ctx)
@@ -306,7 +308,7 @@ def _is_append(call):
 
 def _fresh(value):
     """Does ``value`` surely make a new array or list?"""
-    if isinstance(value, (ast.List, ast.BinOp, ast.UnaryOp)):
+    if isinstance(value, (ast.List, ast.ListComp, ast.BinOp, ast.UnaryOp)):
         return True
     if isinstance(value, ast.Call):
         func = value.func
@@ -356,6 +358,8 @@ def _check_statement(stmt, ctx):
         if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
             raise ctx.error(stmt.value, "a lambda is only supported assigned to one name")
         _check_expression(stmt.value.body, ctx)
+        _no_comprehension(stmt.value.body, ctx, "a lambda: write a nested function (def) "
+                                                "instead")
         return
     for child in ast.iter_child_nodes(stmt):
         if isinstance(child, ast.expr):
@@ -395,6 +399,23 @@ def _check_expression(expr, ctx):
             raise ctx.error(node, "complex numbers are not supported")
         if not isinstance(node, EXPRESSIONS):
             raise ctx.error(node, _message(node))
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp)):
+            _check_comprehension(node, ctx)
+
+
+def _no_comprehension(expr, ctx, where):
+    """Comprehensions are lowered to statements before the one that holds them, which
+    ``where`` cannot have."""
+    for node in ast.walk(expr):
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp)):
+            raise ctx.error(node, f"a comprehension is not supported in {where}")
+
+
+def _check_comprehension(node, ctx):
+    for gen in node.generators:
+        if not _names_only(gen.target):
+            raise ctx.error(gen.target, "a comprehension's target must be a name or a tuple "
+                                        "of names")
 
 
 def _is_docstring_or_print(value):

@@ -199,6 +199,16 @@ def scatter_adjoint(d, g, index):
     return out
 
 
+def dict_get(d, key, default=None):
+    """``d.get(key, default)`` of a dict of data that is not differentiated (a layer's
+    settings), as generated code writes it.
+
+    >>> dict_get({"eps": 1e-3}, "eps", 1e-5), dict_get({}, "eps", 1e-5)
+    (0.001, 1e-05)
+    """
+    return d.get(key, default)
+
+
 def ensure_scalar(out, name):
     """Return ``out`` if it is a scalar; otherwise say that ``grad`` needs a scalar output.
 
@@ -211,6 +221,15 @@ def ensure_scalar(out, name):
     if np.ndim(out) != 0 or isinstance(out, (tuple, list, dict)):
         what = f"an array of shape {np.shape(out)}" if hasattr(out, "shape") else \
             f"a {type(out).__name__}"
+        if hasattr(out, "shape") and np.size(out) == 1:
+            # grad and value_and_grad take it as a scalar (through vjp); other callers of
+            # the gradient code (hvp, grad of grad) see this error
+            error = NonScalarOutputError(
+                f"{name} returned {what}, one element: grad and value_and_grad take it as a "
+                f"scalar, but hvp, hessian and derivatives of the gradient need a scalar "
+                f"output: return np.sum(...) of it, or its element")
+            error.one_element = True
+            raise error
         raise NonScalarOutputError(
             f"{name} returned {what}; grad and value_and_grad need a scalar output. "
             f"For the gradient of a weighted sum of the outputs use a vector-Jacobian "

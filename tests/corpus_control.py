@@ -1,6 +1,9 @@
 """A corpus of functions with branches, loops and array writes, one per construct, with
 inputs to check them at: ``(function, args, wrt)`` entries in ``CORPUS``."""
 
+import functools
+import operator
+
 import numpy as np
 
 
@@ -401,4 +404,137 @@ CORPUS += [
     (zero_iterations, (rng_array(3), 0), 0),
     (zero_iterations, (rng_array(3), 2), 0),
     (read_last_item, (rng_array(3),), 0),
+]
+
+
+# ----- comprehensions (desugar lowers them to loops, or to displays where their items are
+# known when the code is generated) --------------------------------------------------------
+
+def comprehension_of_layers(h, Ws):
+    return np.sum(np.stack([np.tanh(W @ h) for W in Ws]))
+
+
+def generator_summed_over_zip(ws, xs):
+    return np.sum(sum(w * x for w, x in zip(ws, xs)))
+
+
+def comprehension_over_range(x, n):
+    return np.sum(np.array([np.sin(x[i]) * x[i - 1] for i in range(n)]))
+
+
+def generator_with_filter_and_nested_fors(x):
+    return sum(x[i] * x[j] for i in range(len(x)) if x[i] > 0 for j in range(i))
+
+
+def nested_comprehensions(x, y):
+    table = np.array([[x[i] * y[j] for j in range(len(y))] for i in range(len(x))])
+    return np.sum(np.sin(table))
+
+
+def comprehension_variable_named_like_a_local(x):
+    v = x * 2.0
+    s = sum(np.sin(v) for v in x)
+    return s + np.sum(v)
+
+
+def dict_comprehension_over_constant_keys(x):
+    d = {k: x * c for k, c in (("a", 1.0), ("b", 2.0), ("c", 3.0)) if k != "c"}
+    return np.sum(d["a"] * np.cos(d["b"]))
+
+
+def comprehension_unrolled_with_a_filter(x):
+    return np.sum(np.stack([x ** c for c in (1.0, 2.0, 3.0) if c != 2.0]) ** 2)
+
+
+def comprehension_in_a_condition_and_a_loop(x):
+    s = 0.0
+    if sum([v for v in x]) > 0:
+        for y in [x * k for k in range(1, 3)]:
+            s = s + np.sum(np.tanh(y))
+    return s + np.sum(x)
+
+
+def comprehension_inside_a_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + max([x[j] * (i + 1) for j in range(len(x)) if j != i])
+    return s
+
+
+def nested_comprehension_rebinding_its_name(X):
+    return np.sum(np.array([[np.sin(x) * x for x in x] for x in X]))
+
+
+def generators_under_max_and_tuple(X):
+    t = tuple(np.tanh(r) for r in X)
+    return max(np.sum(r * (k + 1)) for k, r in enumerate(X)) + np.sum(t[0] * t[1])
+
+
+def generator_in_a_nested_function(X):
+    def squares(r):
+        return sum(v ** 2 for v in r)
+    return sum(squares(r) * np.sum(r) for r in X)
+
+
+def comprehension_leaves_the_name_outside_alone(X):
+    i = 5
+    s = [X[i] for i in range(2)]
+    return np.sum(s[0] * np.sin(s[1])) * i
+
+
+CORPUS += [
+    (comprehension_of_layers, (rng_array(3), [rng_array(3, 3, seed=k) for k in (1, 2)]), 0),
+    (generator_summed_over_zip, (rng_array(3, 2), rng_array(3, 2, seed=1)), (0, 1)),
+    (comprehension_over_range, (rng_array(4), 3), 0),
+    (generator_with_filter_and_nested_fors, (np.array([0.5, -0.3, 0.8, 1.2]),), 0),
+    (nested_comprehensions, (rng_array(3), rng_array(2, seed=1)), (0, 1)),
+    (comprehension_variable_named_like_a_local, (rng_array(3),), 0),
+    (dict_comprehension_over_constant_keys, (rng_array(3),), 0),
+    (comprehension_unrolled_with_a_filter, (rng_array(3),), 0),
+    (comprehension_in_a_condition_and_a_loop, (np.array([0.5, 0.3, -0.1]),), 0),
+    (comprehension_in_a_condition_and_a_loop, (np.array([-0.5, 0.3, -0.1]),), 0),
+    (comprehension_inside_a_loop, (np.array([0.5, 0.3, -0.1]), 2), 0),
+    (nested_comprehension_rebinding_its_name, (rng_array(2, 3),), 0),
+    (generators_under_max_and_tuple, (rng_array(2, 3),), 0),
+    (generator_in_a_nested_function, (rng_array(2, 3),), 0),
+    (comprehension_leaves_the_name_outside_alone, (rng_array(2, 3),), 0),
+]
+
+
+# ----- dict methods on data (a layer's settings) -------------------------------------------
+
+def settings_read_with_get(x, bn_param):
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    centered = x - np.mean(x)
+    return np.sum(centered ** 2 / np.sqrt(np.var(x) + eps)) * momentum
+
+
+CORPUS += [
+    (settings_read_with_get, (rng_array(4), {"eps": 1e-3, "mode": "train"}), 0),
+]
+
+
+# ----- the operator module's functions, and functools.reduce over them ---------------------
+
+def operator_functions(x, y):
+    a = operator.add(x, y)
+    b = operator.sub(x, y)
+    c = operator.mul(a, b)
+    d = operator.truediv(c, operator.pow(y, 2) + 1.0)
+    return np.sum(operator.neg(d)) + operator.matmul(x, y)
+
+
+def reduce_over_a_list_written_out(x, y):
+    return np.sum(functools.reduce(operator.mul, [x, y, x + 1.0]))
+
+
+def reduce_with_an_initial_value(x, Ms):
+    return np.sum(functools.reduce(np.dot, (Ms[0], Ms[1]), np.diag(x)) ** 2)
+
+
+CORPUS += [
+    (operator_functions, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
+    (reduce_over_a_list_written_out, (rng_array(3), rng_array(3, seed=1)), (0, 1)),
+    (reduce_with_an_initial_value, (rng_array(3), [rng_array(3, 3, seed=k) for k in (1, 2)]), 0),
 ]

@@ -223,7 +223,7 @@ def test_api_module_exports():
 LAMBDAS = {
     "sin": lambda v: np.sum(np.sin(v)),
     "cube": lambda w: np.sum(w ** 3),
-    "bad": lambda v: np.sum([t * 2.0 for t in v]),
+    "bad": lambda v: np.sum({t * 2.0 for t in v}),
 }
 PAIR = [lambda v: np.sum(v), lambda v: np.sum(2.0 * v)]
 X3 = np.array([0.3, -0.7, 1.1])
@@ -239,9 +239,9 @@ def test_an_error_in_a_lambda_inside_a_display_points_at_its_line():
     with pytest.raises(autodiff_ast.AutodiffSyntaxError) as raised:
         grad(LAMBDAS["bad"])(X3)
     error = raised.value
-    assert error.msg.startswith("list comprehensions are not supported")
-    assert error.text.strip() == '"bad": lambda v: np.sum([t * 2.0 for t in v]),'
-    assert error.text[error.offset - 1:].startswith("[t * 2.0 for t in v]")
+    assert error.msg.startswith("set comprehensions are not supported")
+    assert error.text.strip() == '"bad": lambda v: np.sum({t * 2.0 for t in v}),'
+    assert error.text[error.offset - 1:].startswith("{t * 2.0 for t in v}")
 
 
 def test_a_lambda_written_inside_another_lambda():

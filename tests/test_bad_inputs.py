@@ -89,7 +89,9 @@ def numpy_function_as_method(x):
     return np.sum(x.gradient())
 
 
-def dict_items(d):
+def dict_items(x):
+    d = {"a": x}
+    d = {"a": x, "b": 2.0 * x}  # assigned twice: its keys are not known to the compiler
     total = 0.0
     for key, value in d.items():
         total = total + np.sum(value)
@@ -230,9 +232,10 @@ CATALOGUE = [
     ("a NumPy function called as a method", lambda: grad(numpy_function_as_method)(X),
      AutodiffSyntaxError, r"the method \.gradient\(\) is not supported: call the NumPy "
                           r"function np\.gradient\(x, \.\.\.\) instead"),
-    ("dict.items()", lambda: grad(dict_items)({"a": X}), AutodiffSyntaxError,
-     r"the method \.items\(\) is not supported \(dict methods are not\): read each value by "
-     r"its key \(d\['W'\]\)"),
+    ("dict.items() of a dict assigned twice", lambda: grad(dict_items)(X),
+     AutodiffSyntaxError, r"the method \.items\(\) is only supported on a dict parameter "
+                          r"\(a structure differentiated\) or a dict display assigned once "
+                          r"to a name: read each value by its key \(d\['W'\]\)"),
     # writes into dicts and lists
     ("writing into a dict argument", lambda: grad(writes_dict_argument)({"W": X}),
      AutodiffSyntaxError, r"writing into the dict 'p' is not supported: build a new dict"),

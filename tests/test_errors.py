@@ -31,7 +31,12 @@ UNSUPPORTED = [
     ("    yield x", 2, 5, "generators"),
     ("    return (lambda v: v * 2)(x)", 2, 13, "a lambda is only supported assigned"),
     ("    global counter\n    return x", 2, 5, "global statements"),
-    ("    return sum([v * 2 for v in x])", 2, 16, "list comprehensions"),
+    ("    return sum({v * 2 for v in x})", 2, 16, "set comprehensions"),
+    ("    while sum([v for v in x]) > 0:\n        x = x - 1\n    return x", 2, 15,
+     "a comprehension is not supported in a while loop's condition"),
+    ("    g = lambda v: sum([t * 2 for t in v])\n    return g(x)", 2, 23,
+     "a comprehension is not supported in a lambda"),
+    ("    return sum([v for v.w in x])", 2, 23, "a comprehension's target must be a name"),
     ("    x[0] = 1.0\n    return x", 2, 5, "writing into the argument 'x' would change the "
                                           "caller's array"),
     ("    y = x\n    y[0] = 1.0\n    return y", 3, 5, "'y' may share memory"),
@@ -68,14 +73,14 @@ def test_unsupported_syntax_is_located(body, line, column, words):
 
 def test_syntax_error_prints_the_line_and_a_caret():
     def f(x):
-        y = [v for v in x]
+        y = {v for v in x}
         return y
 
     with pytest.raises(AutodiffSyntaxError) as info:
         grad(f)(np.ones(2))
     printed = "".join(traceback.format_exception_only(type(info.value), info.value))
     assert f'File "{THIS_FILE}", line' in printed
-    assert "y = [v for v in x]" in printed
+    assert "y = {v for v in x}" in printed
     assert "^^^^^^^^" in printed
     assert info.value.lineno == f.__code__.co_firstlineno + 1
 

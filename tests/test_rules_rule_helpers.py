@@ -313,6 +313,9 @@ BUILTIN_CASES = [
            p=values((3,), seed=1), q=values((3,), seed=2), c=np.zeros(3)),
     case(builtins.list, "np.stack(list([x, y]))", x=values((3,), seed=1), y=values((3,), seed=2)),
     case(builtins.list, "np.stack(list(x)) * x", x=values((2, 3))),
+    case(builtins.tuple, "np.stack(tuple([x, y]))", x=values((3,), seed=1), y=values((3,), seed=2)),
+    case(builtins.tuple, "np.stack(tuple(x)) * x", x=values((2, 3))),
+    case(builtins.tuple, "tuple(x)[1] * x[0]", x=values((3,))),
 ]
 
 CASES = SHAPE_CASES + REDUCTION_CASES + BUILTIN_CASES

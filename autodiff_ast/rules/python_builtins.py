@@ -1,6 +1,6 @@
 """Rules of the Python builtins that numeric code uses on numbers and arrays:
-``max``, ``min``, ``abs``, ``sum``, ``pow``, ``float`` and ``list`` (which generated code
-uses to copy lists of adjoints).
+``max``, ``min``, ``abs``, ``sum``, ``pow``, ``float``, ``list`` (which generated code
+uses to copy lists of adjoints) and ``tuple``.
 
 ``max(a, b)`` and ``min(a, b)`` are the max and min gates on numbers: the gradient goes
 to the winner (half to each on a tie, as central differences see it).
@@ -78,6 +78,12 @@ def builtin_list(g, ans, iterable=()):
     return items_adjoint(g, iterable)
 
 
+@adjoint(builtins.tuple)
+def builtin_tuple(g, ans, iterable=()):
+    """``tuple(items)``: each item gets its own adjoint, as for ``list``."""
+    return items_adjoint(g, iterable)
+
+
 @adjoint(items_adjoint)
 def items_adjoint_(d, ans, g, iterable):
     """The items of ``d`` (its rows, for an array) are the adjoints of ``g``'s."""
@@ -99,7 +105,7 @@ def builtin_float(g, ans, x=0.0):
 
 elementwise(builtins.abs)
 linear(builtins.sum, params=("iterable", "start"))
-linear(builtins.float, builtins.list, items_adjoint)
+linear(builtins.float, builtins.list, builtins.tuple, items_adjoint)
 
 
 @tangent(builtins.max)
