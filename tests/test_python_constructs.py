@@ -247,6 +247,10 @@ def test_an_output_of_one_element_is_taken_as_a_scalar_by_grad(f):
     np.testing.assert_allclose(g, dx, rtol=1e-12)
     value, tangent = jvp(f, wrt=1)((W1, H), (H,))
     np.testing.assert_allclose(tangent, np.reshape(np.sum(dx * H), np.shape(value)), rtol=1e-10)
+    # float32 inputs: the sweep is seeded in float32 (the pullback takes no seed)
+    value32, dx32 = value_and_grad(f, wrt=1)(W1.astype(np.float32), H.astype(np.float32))
+    assert value32.dtype == np.float32 and dx32.dtype == np.float32
+    np.testing.assert_allclose(dx32, dx, rtol=1e-4, atol=1e-5)
 
 
 def test_an_output_of_one_element_under_hvp_says_it_needs_a_scalar():
