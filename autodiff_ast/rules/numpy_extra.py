@@ -1,0 +1,322 @@
+"""Rules of NumPy functions for differences, splitting, shifting, partitioning,
+polynomials, convolution and interpolation (``np.diff``, ``np.rollaxis``, ``np.hsplit``,
+``np.fft.fftshift``, ``np.partition``, ``np.polyval``, ``np.convolve``, ``np.interp``...).
+
+Most are linear in their array, so their tangent is the primal applied to the tangent
+(:func:`linear`), and their adjoint is the transposed map written with functions that
+have rules of their own, so that generated gradient code can be differentiated again.
+
+The helpers below appear by name in generated code and have rules of their own (at the
+end): ``undiff`` (the transpose of ``np.diff``, with ``rediff`` its own transpose) and
+``constant_argument`` (raises where an argument that the rule treats as a constant, such
+as ``np.interp``'s ``xp``, is differentiated: never a silent zero).
+
+Not supported: ``np.interp`` with ``period``, complex ``np.convolve``/``np.correlate``.
+"""
+
+import numpy as np
+
+from ..errors import AutodiffError
+from .registry import adjoint, given, linear, multilinear, tangent
+from .shape import resort, split_count, unsort, untake, vstack
+
+# ----- helpers called by generated code ------------------------------------------------
+
+
+def constant_argument(function, name):
+    """Raise: ``function``'s argument ``name`` is differentiated, but its derivative rule
+    takes it as a constant. Generated code calls this only where that argument is
+    active.
+
+    >>> try:
+    ...     constant_argument("np.interp", "xp")
+    ... except AutodiffError as error:
+    ...     print(str(error)[:68])
+    np.interp is differentiated with respect to its values, not to 'xp'
+    """
+    raise AutodiffError(f"{function} is differentiated with respect to its values, not to "
+                        f"{name!r}: pass {name!r} as a constant (autodiff_ast.stop_gradient) "
+                        f"or write the computation out")
+
+
+def _diff_margin(edge, ndim, axis):
+    """How many slices along ``axis`` ``np.diff``'s ``prepend`` or ``append`` adds."""
+    if edge is None:
+        return 0
+    return 1 if np.ndim(edge) == 0 else np.shape(edge)[axis % ndim]
+
+
+def _diff_edge_shape(edge, a, axis):
+    """The shape ``np.diff`` gives ``edge`` before joining it to ``a``."""
+    shape = list(np.shape(a))
+    shape[axis % len(shape)] = _diff_margin(edge, len(shape), axis)
+    return tuple(shape) if np.ndim(edge) == 0 else np.shape(edge)
+
+
+def undiff(g, a, n=1, axis=-1, prepend=None, append=None, part=0):
+    """The adjoint of ``a`` (``part=0``), ``prepend`` (1) or ``append`` (2) in
+    ``np.diff(a, n, axis, prepend=prepend, append=append)``: ``g`` run back through the
+    ``n`` differences (each one's transpose is minus a difference of ``g`` padded with a
+    zero at each end), then the part's slices, summed to a scalar ``prepend``'s shape.
+
+    >>> undiff(np.array([1.0, 2.0]), np.zeros(3))
+    array([-1., -1.,  2.])
+    >>> float(undiff(np.array([1.0, 2.0, 3.0]), np.zeros(3), prepend=0.0, part=1))
+    -1.0
+    """
+    ndim = np.ndim(g)
+    full = g
+    zero = np.zeros((), dtype=np.result_type(g))
+    for _ in range(n):
+        full = -np.diff(full, axis=axis, prepend=zero, append=zero)
+    before = _diff_margin(prepend, ndim, axis)
+    length = np.shape(a)[axis % ndim]
+    if part == 0:
+        start, stop, like = before, before + length, a
+    elif part == 1:
+        start, stop, like = 0, before, prepend
+    else:
+        start, stop, like = before + length, np.shape(full)[axis % ndim], append
+    piece = np.take(full, np.arange(start, stop), axis=axis)
+    if np.ndim(like) == 0:
+        return np.sum(piece)
+    return piece
+
+
+def rediff(d, g, a, n=1, axis=-1, prepend=None, append=None, part=0):
+    """The transpose of :func:`undiff` (linear in ``d``): ``d``, of the part's shape, in
+    its place among zeros, then differenced as ``np.diff`` does.
+
+    >>> rediff(np.array([1.0, 0.0, 0.0]), np.zeros(2), np.zeros(3))
+    array([-1.,  0.])
+    """
+    dtype = np.result_type(d, g, 0.0)
+    pieces = [np.zeros(_diff_edge_shape(prepend, a, axis), dtype=dtype),
+              np.zeros(np.shape(a), dtype=dtype),
+              np.zeros(_diff_edge_shape(append, a, axis), dtype=dtype)]
+    where = (1, 0, 2)[part]  # the pieces are in the order joined: prepend, a, append
+    pieces[where] = np.broadcast_to(d, np.shape(pieces[where]))
+    return np.diff(np.concatenate(pieces, axis=axis), n, axis)
+
+
+def rollaxis_destination(ndim, axis, start=0):
+    """Where ``np.rollaxis(a, axis, start)`` puts ``axis`` (``np.moveaxis``'s
+    destination), for an array of ``ndim`` dimensions.
+
+    >>> rollaxis_destination(3, 2, 0), rollaxis_destination(3, 0, 3)
+    (0, 2)
+    """
+    axis = axis % ndim
+    start = start + ndim if start < 0 else start
+    return start - 1 if axis < start else start
+
+
+def full_convolution(g, a, v, mode):
+    """``g``, the adjoint of ``np.convolve(a, v, mode)``, zero-padded to the length of
+    the full convolution (the transpose of cutting the full result down to ``mode``).
+
+    >>> full_convolution(np.array([1.0]), np.zeros(3), np.zeros(3), "valid")
+    array([0., 0., 1., 0., 0.])
+    """
+    n, m = np.size(a), np.size(v)
+    start = {"full": 0, "same": (min(n, m) - 1) // 2, "valid": min(n, m) - 1}[mode]
+    return np.pad(g, (start, n + m - 1 - start - np.size(g)))
+
+
+def cut_convolution(d, g, a, v, mode):
+    """The transpose of :func:`full_convolution`: the full convolution ``d`` cut to
+    ``mode``'s part (``g``'s length).
+
+    >>> cut_convolution(np.arange(5.0), np.zeros(1), np.zeros(3), np.zeros(3), "valid")
+    array([2.])
+    """
+    n, m = np.size(a), np.size(v)
+    start = {"full": 0, "same": (min(n, m) - 1) // 2, "valid": min(n, m) - 1}[mode]
+    return d[start:start + np.size(g)]
+
+
+# ----- differences ---------------------------------------------------------------------
+
+
+@adjoint(np.diff)
+def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
+    """``prepend`` and ``append`` get the adjoints of the slices they added."""
+    return (undiff(g, a, n, axis, prepend, append, 0), None, None,
+            undiff(g, a, n, axis, prepend, append, 1), undiff(g, a, n, axis, prepend, append, 2))
+
+
+# ----- moving and splitting ------------------------------------------------------------
+
+
+@adjoint(np.rollaxis)
+def rollaxis(g, ans, a, axis, start=0):
+    return np.moveaxis(g, rollaxis_destination(np.ndim(a), axis, start), axis)
+
+
+@adjoint(np.vsplit, outputs=split_count)
+def vsplit(g, ans, ary, indices_or_sections):
+    """``g`` holds one adjoint per piece; they are joined back."""
+    return np.concatenate(g, 0)
+
+
+@adjoint(np.hsplit, outputs=split_count)
+def hsplit(g, ans, ary, indices_or_sections):
+    """Split along the second axis, or the first of a 1-D array."""
+    return np.concatenate(g, 1 if np.ndim(ary) > 1 else 0)
+
+
+@adjoint(np.dsplit, outputs=split_count)
+def dsplit(g, ans, ary, indices_or_sections):
+    return np.concatenate(g, 2)
+
+
+@adjoint(np.fft.fftshift)
+def fftshift(g, ans, x, axes=None):
+    """``ifftshift`` undoes ``fftshift`` (they differ for odd lengths)."""
+    return np.fft.ifftshift(g, axes)
+
+
+@adjoint(np.fft.ifftshift)
+def ifftshift(g, ans, x, axes=None):
+    return np.fft.fftshift(g, axes)
+
+
+# ----- partitioning --------------------------------------------------------------------
+
+
+@adjoint(np.partition)
+def partition(g, ans, a, kth, axis=-1, kind="introselect", order=None):
+    """Each element of ``g`` goes back to the element of ``a`` that the partition put in
+    its place. Elements are matched by value (the sorted order of ``ans`` and of ``a``,
+    see :func:`~autodiff_ast.rules.shape.unsort`), which at ties gives a subgradient."""
+    return unsort(resort(g, ans, axis), a, axis)
+
+
+@tangent(np.partition)
+def partition_tangent(g, ans, a, kth, axis=-1, kind="introselect", order=None):
+    """The transpose of the adjoint: the tangent in ``a``'s sorted order, then placed as
+    the sorted order of ``ans``."""
+    return unsort(resort(g, a, axis), ans, axis)
+
+
+# ----- polynomials ---------------------------------------------------------------------
+
+
+@adjoint(np.polyval)
+def polyval(g, ans, p, x):
+    """``p``'s adjoint is ``g`` times the powers of ``x`` (highest first) summed over
+    ``x``'s elements; ``x``'s is ``g`` times the derivative polynomial at ``x``."""
+    dtype = np.result_type(p, x, 0.0)
+    powers = np.expand_dims(x, -1) ** np.arange(np.size(p) - 1, -1, -1, dtype=dtype)
+    return (np.sum(np.reshape(np.expand_dims(g, -1) * powers, (np.size(g), np.size(p))), axis=0),
+            g * np.polyval(p[:-1] * np.arange(np.size(p) - 1, 0, -1, dtype=dtype), x))
+
+
+@tangent(np.polyval)
+def polyval_tangent(g, ans, p, x):
+    dtype = np.result_type(p, x, 0.0)
+    return (np.polyval(g[0], x),
+            g[1] * np.polyval(p[:-1] * np.arange(np.size(p) - 1, 0, -1, dtype=dtype), x))
+
+
+# ----- convolution ---------------------------------------------------------------------
+
+
+@adjoint(np.convolve)
+def convolve(g, ans, a, v, mode="full"):
+    """1-D, real: each argument's adjoint is the full-length ``g`` correlated with the
+    other argument."""
+    return (np.correlate(full_convolution(g, a, v, mode), v, "valid"),
+            np.correlate(full_convolution(g, a, v, mode), a, "valid"))
+
+
+@adjoint(np.correlate)
+def correlate(g, ans, a, v, mode="valid"):
+    """Real ``np.correlate(a, v, mode)`` is ``np.convolve(a, v[::-1], mode)``."""
+    return (np.correlate(full_convolution(g, a, v, mode), v[::-1], "valid"),
+            np.correlate(full_convolution(g, a, v, mode), a, "valid")[::-1])
+
+
+# ----- interpolation -------------------------------------------------------------------
+
+
+def _interp_unsupported_period():
+    raise AutodiffError("the derivative of np.interp with period= is not supported")
+
+
+@adjoint(np.interp)
+def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
+    """Piecewise linear: in segment ``k`` (``xp[k] <= x < xp[k + 1]``, the first or last
+    segment outside ``xp``) the value is ``(1 - t) fp[k] + t fp[k + 1]`` with ``t`` the
+    position in the segment clipped to ``[0, 1]``, so outside ``xp`` the value is an end
+    of ``fp`` (or ``left``/``right``, which then get those elements' adjoints). ``x``'s
+    adjoint is zero outside ``xp`` and at its points takes the right segment's slope.
+    ``xp`` is a constant; ``period`` is not supported."""
+    if given(period):
+        return (_interp_unsupported_period(), None, _interp_unsupported_period(), None, None,
+                None)
+    k = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, np.size(xp) - 2)
+    t = np.clip((x - np.take(xp, k)) / np.take(np.diff(xp), k), 0.0, 1.0)
+    below = np.logical_and(np.less(x, xp[0]), left is not None)
+    above = np.logical_and(np.greater(x, xp[-1]), right is not None)
+    kept = np.logical_not(np.logical_or(below, above))
+    return (g * np.logical_and(np.greater_equal(x, xp[0]), np.less(x, xp[-1]))
+            * (np.take(fp, k + 1) - np.take(fp, k)) / np.take(np.diff(xp), k),
+            constant_argument("np.interp", "xp"),
+            untake(g * (1.0 - t) * kept, fp, k) + untake(g * t * kept, fp, k + 1),
+            np.sum(g * below), np.sum(g * above), None)
+
+
+@tangent(np.interp)
+def interp_tangent(g, ans, x, xp, fp, left=None, right=None, period=None):
+    if given(period):
+        return (_interp_unsupported_period(), None, _interp_unsupported_period(), None, None,
+                None)
+    k = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, np.size(xp) - 2)
+    t = np.clip((x - np.take(xp, k)) / np.take(np.diff(xp), k), 0.0, 1.0)
+    below = np.logical_and(np.less(x, xp[0]), left is not None)
+    above = np.logical_and(np.greater(x, xp[-1]), right is not None)
+    kept = np.logical_not(np.logical_or(below, above))
+    return (g[0] * np.logical_and(np.greater_equal(x, xp[0]), np.less(x, xp[-1]))
+            * (np.take(fp, k + 1) - np.take(fp, k)) / np.take(np.diff(xp), k),
+            constant_argument("np.interp", "xp"),
+            ((1.0 - t) * np.take(g[2], k) + t * np.take(g[2], k + 1)) * kept,
+            g[3] * below, g[4] * above, None)
+
+
+if hasattr(np, "row_stack"):  # deprecated in NumPy 2.0 (an alias of np.vstack that warns)
+    adjoint(np.row_stack)(vstack)
+    linear(np.row_stack)
+
+
+# ----- forward mode --------------------------------------------------------------------
+
+linear(np.diff, params=("a", "prepend", "append"))
+linear(np.rollaxis, np.vsplit, np.hsplit, np.dsplit, np.fft.fftshift, np.fft.ifftshift)
+multilinear(np.convolve, np.correlate, params=("a", "v"))
+
+
+# ----- the helpers' own rules ----------------------------------------------------------
+
+
+@adjoint(undiff)
+def undiff_(d, ans, g, a, n=1, axis=-1, prepend=None, append=None, part=0):
+    return rediff(d, g, a, n, axis, prepend, append, part)
+
+
+@adjoint(rediff)
+def rediff_(e, ans, d, g, a, n=1, axis=-1, prepend=None, append=None, part=0):
+    return undiff(e, a, n, axis, prepend, append, part)
+
+
+@adjoint(full_convolution)
+def full_convolution_(d, ans, g, a, v, mode):
+    return cut_convolution(d, g, a, v, mode)
+
+
+@adjoint(cut_convolution)
+def cut_convolution_(e, ans, d, g, a, v, mode):
+    return full_convolution(e, a, v, mode)
+
+
+linear(undiff, rediff, full_convolution, cut_convolution)
