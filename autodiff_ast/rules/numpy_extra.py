@@ -31,7 +31,7 @@ def constant_argument(function, name):
     >>> try:
     ...     constant_argument("np.interp", "xp")
     ... except AutodiffError as error:
-    ...     print(str(error)[:68])
+    ...     print(str(error)[:67])
     np.interp is differentiated with respect to its values, not to 'xp'
     """
     raise AutodiffError(f"{function} is differentiated with respect to its values, not to "
