@@ -53,6 +53,14 @@ CASES = [
     case(np.diff, "np.diff(x, axis=0, append=y)", x=V2, y=values((1, 4), seed=3)),
     case(np.diff, "np.diff(x, 2, prepend=y, append=z)", x=V1, y=0.5, z=values((2,), seed=4)),
     case(np.diff, "np.diff(x ** 2, axis=-1, prepend=y)", x=V2, y=values((3, 1), seed=5)),
+    # ----- the trapezoidal rule
+    case(np.trapezoid, "np.trapezoid(y)", y=V1),
+    case(np.trapezoid, "np.trapezoid(y, dx=h)", y=V2, h=0.3),
+    case(np.trapezoid, "np.trapezoid(y, dx=0.5, axis=0)", y=V3),
+    case(np.trapezoid, "np.trapezoid(y, x)", y=V1, x=np.array([0.0, 0.4, 1.1, 1.5, 2.6])),
+    case(np.trapezoid, "np.trapezoid(y, x, axis=1)", y=V3, x=np.array([0.0, 0.5, 1.7])),
+    case(np.trapezoid, "np.trapezoid(y, x, axis=0)", y=V2, x=values((3, 4), seed=12)),
+    case(np.trapezoid, "np.trapezoid(y, x=x ** 2)", y=V2, x=np.array([0.1, 0.4, 1.1, 1.5])),
     # ----- moving and splitting
     case(np.rollaxis, "np.rollaxis(x, 2)", x=V3),
     case(np.rollaxis, "np.rollaxis(x, 0, 3)", x=V3),

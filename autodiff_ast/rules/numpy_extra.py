@@ -17,6 +17,7 @@ Not supported: ``np.interp`` with ``period``, complex ``np.convolve``/``np.corre
 import numpy as np
 
 from ..errors import AutodiffError
+from ..runtime import unbroadcast
 from .registry import adjoint, given, linear, multilinear, tangent
 from .shape import resort, split_count, unsort, untake, vstack
 
@@ -135,6 +136,20 @@ def cut_convolution(d, g, a, v, mode):
     return d[start:start + np.size(g)]
 
 
+def trapezoid_shape(y_shape, x_shape, axis):
+    """The shape in which the weights of ``np.trapezoid``'s points (one per point of
+    ``x``) multiply ``y``: ``x``'s own, or for a 1-D ``x`` its length along ``axis``.
+
+    >>> trapezoid_shape((2, 3, 4), (3,), 1), trapezoid_shape((2, 3), (2, 3), -1)
+    ((1, 3, 1), (2, 3))
+    """
+    if len(x_shape) != 1 or len(y_shape) == 1:
+        return tuple(x_shape)
+    shape = [1] * len(y_shape)
+    shape[axis % len(y_shape)] = x_shape[0]
+    return tuple(shape)
+
+
 # ----- differences ---------------------------------------------------------------------
 
 
@@ -143,6 +158,45 @@ def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
     """``prepend`` and ``append`` get the adjoints of the slices they added."""
     return (undiff(g, a, n, axis, prepend, append, 0), None, None,
             undiff(g, a, n, axis, prepend, append, 1), undiff(g, a, n, axis, prepend, append, 2))
+
+
+@adjoint(*[f for f in (getattr(np, "trapezoid", None), getattr(np, "trapz", None)) if f])
+def trapezoid(g, ans, y, x=None, dx=1.0, axis=-1):
+    """The weight of point ``j`` is half the distance between its neighbours (half the
+    first or last interval at the ends), ``(x[j + 1] - x[j - 1]) / 2``: ``y``'s adjoint
+    is ``g`` times it. ``x``'s (1-D, or of ``y``'s shape) is the transpose of taking
+    those neighbours; ``dx``'s (a scalar) is the sum of ``g`` times ``y`` times the
+    weights at unit spacing."""
+    n = np.shape(y)[axis]
+    hi = np.minimum(np.arange(n) + 1, n - 1)
+    lo = np.maximum(np.arange(n) - 1, 0)
+    ga = np.expand_dims(g, axis)
+    if not given(x):
+        unit = np.arange(n, dtype=np.result_type(y, 0.0))
+        w0 = np.reshape(np.take(unit, hi) - np.take(unit, lo),
+                        trapezoid_shape(np.shape(y), (n,), axis)) / 2
+        return ga * dx * w0, None, np.sum(ga * y * w0), None
+    xaxis = axis if np.ndim(x) > 1 else 0
+    w = np.reshape(np.take(x, hi, axis=xaxis) - np.take(x, lo, axis=xaxis),
+                   trapezoid_shape(np.shape(y), np.shape(x), axis)) / 2
+    c = np.reshape(unbroadcast(ga * y, w), np.shape(x)) / 2
+    return ga * w, untake(c, x, hi, xaxis) - untake(c, x, lo, xaxis), None, None
+
+
+@tangent(*[f for f in (getattr(np, "trapezoid", None), getattr(np, "trapz", None)) if f])
+def trapezoid_tangent(g, ans, y, x=None, dx=1.0, axis=-1):
+    """Linear in ``y``, and in ``dx``; ``x``'s term moves the weights."""
+    n = np.shape(y)[axis]
+    if not given(x):
+        return (np.trapezoid(g[0], dx=dx, axis=axis), None, g[2] * np.trapezoid(y, axis=axis),
+                None)
+    hi = np.minimum(np.arange(n) + 1, n - 1)
+    lo = np.maximum(np.arange(n) - 1, 0)
+    xaxis = axis if np.ndim(x) > 1 else 0
+    return (np.trapezoid(g[0], x, axis=axis),
+            np.sum(y * np.reshape(np.take(g[1], hi, axis=xaxis) - np.take(g[1], lo, axis=xaxis),
+                                  trapezoid_shape(np.shape(y), np.shape(x), axis)), axis) / 2,
+            None, None)
 
 
 # ----- moving and splitting ------------------------------------------------------------
