@@ -16,6 +16,8 @@ from sweep import case, function_from_source, sweep_tests, values
 # np.row_stack, where present, warns that it is deprecated at every call
 pytestmark = pytest.mark.filterwarnings("ignore:`row_stack` alias is deprecated")
 
+
+
 HELPERS = {name: getattr(numpy_extra, name)
            for name in ("undiff", "rediff", "full_convolution", "cut_convolution")}
 V1, V2, V3 = values((5,)), values((3, 4)), values((2, 3, 4))
@@ -163,3 +165,4 @@ def test_diff_known_values():
     value, gradient = value_and_grad(f)(np.array([1.0, 2.0, 4.0, 8.0]))
     assert value == 1.0 + 10.0 * 2.0
     np.testing.assert_allclose(gradient, [1.0, -2.0 + 10.0, 1.0 - 20.0, 10.0])
+
