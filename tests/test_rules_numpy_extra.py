@@ -19,7 +19,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:`row_stack` alias is deprecated"
 
 
 HELPERS = {name: getattr(numpy_extra, name)
-           for name in ("undiff", "rediff", "full_convolution", "cut_convolution")}
+           for name in ("undiff", "rediff", "full_convolution", "cut_convolution",
+                        "gradient_axis")}
 V1, V2, V3 = values((5,)), values((3, 4)), values((2, 3, 4))
 A24 = values((2, 4), seed=11)
 XP = np.array([-1.5, -0.5, 0.25, 1.0, 1.75])
@@ -63,6 +64,15 @@ CASES = [
     case(np.trapezoid, "np.trapezoid(y, x, axis=1)", y=V3, x=np.array([0.0, 0.5, 1.7])),
     case(np.trapezoid, "np.trapezoid(y, x, axis=0)", y=V2, x=values((3, 4), seed=12)),
     case(np.trapezoid, "np.trapezoid(y, x=x ** 2)", y=V2, x=np.array([0.1, 0.4, 1.1, 1.5])),
+    # ----- numerical gradients (one axis, a scalar spacing)
+    case(numpy_extra.gradient_axis, "x * gradient_axis(np.ndim(x), 0, 1)", namespace=HELPERS,
+         x=V2),
+    case(np.gradient, "np.gradient(f)", f=V1),
+    case(np.gradient, "np.gradient(f, 0.5)", f=V1),
+    case(np.gradient, "np.gradient(f ** 2, h)", f=V1, h=0.3, wrt=("f",)),
+    case(np.gradient, "np.gradient(f, axis=0)", f=V2),
+    case(np.gradient, "np.gradient(f, 2.0, axis=-1)", f=V3),
+    case(np.gradient, "np.gradient(f, axis=1)", f=values((3, 2))),
     # ----- moving and splitting
     case(np.rollaxis, "np.rollaxis(x, 2)", x=V3),
     case(np.rollaxis, "np.rollaxis(x, 0, 3)", x=V3),
@@ -166,3 +176,22 @@ def test_diff_known_values():
     assert value == 1.0 + 10.0 * 2.0
     np.testing.assert_allclose(gradient, [1.0, -2.0 + 10.0, 1.0 - 20.0, 10.0])
 
+
+
+@pytest.mark.parametrize("call, message", [
+    ("np.gradient(x)[0]", "needs one axis"),
+    ("np.gradient(x, np.array([0.0, 1.0, 3.0]), axis=0)", "scalar spacing"),
+    ("np.gradient(x, axis=0, edge_order=2)", "edge_order=1"),
+])
+def test_unsupported_gradient_forms_are_errors(call, message):
+    f = function_from_source("f", f"def f(x):\n    return np.sum({call} ** 2)\n", {})
+    with pytest.raises(AutodiffError, match=message):
+        grad(f)(values((3, 4)))
+    with pytest.raises(AutodiffError, match=message):
+        jvp(f)((values((3, 4)),), (np.ones((3, 4)),))
+
+
+def test_gradient_with_respect_to_the_spacing_is_an_error():
+    f = function_from_source("f", "def f(x, h):\n    return np.sum(np.gradient(x, h))\n", {})
+    with pytest.raises(AutodiffError, match="not to 'spacing'"):
+        grad(f, wrt=(1,))(V1, 0.5)

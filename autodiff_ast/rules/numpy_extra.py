@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import AutodiffError
 from ..runtime import unbroadcast
-from .registry import adjoint, given, linear, multilinear, tangent
+from .registry import adjoint, given, linear, multilinear, nondifferentiable, tangent
 from .shape import resort, split_count, unsort, untake, vstack
 
 # ----- helpers called by generated code ------------------------------------------------
@@ -150,6 +150,29 @@ def trapezoid_shape(y_shape, x_shape, axis):
     return tuple(shape)
 
 
+def gradient_axis(ndim, spacing_ndim=0, axis=None, edge_order=1):
+    """The one axis along which ``np.gradient(f, spacing, axis=axis)`` differentiates
+    (``f`` of ``ndim`` dimensions, ``spacing`` of ``spacing_ndim``), or an error for the
+    forms whose derivative is not supported: several axes (a tuple of results), spacing
+    given by coordinates, ``edge_order=2``.
+
+    >>> gradient_axis(2, 0, -1)
+    -1
+    """
+    if spacing_ndim != 0 or edge_order != 1:
+        raise AutodiffError("the derivative of np.gradient is supported for a scalar spacing "
+                            "and edge_order=1 only")
+    if axis is None:
+        if ndim != 1:
+            raise AutodiffError("the derivative of np.gradient of an array of several "
+                                "dimensions needs one axis (np.gradient(f, axis=0)): "
+                                "without it the result is a tuple")
+        return 0
+    if not isinstance(axis, (int, np.integer)):
+        raise AutodiffError("the derivative of np.gradient needs one integer axis")
+    return axis
+
+
 # ----- differences ---------------------------------------------------------------------
 
 
@@ -197,6 +220,33 @@ def trapezoid_tangent(g, ans, y, x=None, dx=1.0, axis=-1):
             np.sum(y * np.reshape(np.take(g[1], hi, axis=xaxis) - np.take(g[1], lo, axis=xaxis),
                                   trapezoid_shape(np.shape(y), np.shape(x), axis)), axis) / 2,
             None, None)
+
+
+# an integer (or an error) read from shapes and options: never a gradient
+nondifferentiable(gradient_axis)
+
+
+@adjoint(np.gradient)
+def gradient(g, ans, f, spacing=1.0, axis=None, edge_order=1):
+    """With ``edge_order=1`` point ``i``'s result is ``(f[hi] - f[lo]) / ((hi - lo) h)``
+    with ``hi, lo = min(i + 1, n - 1), max(i - 1, 0)`` (central differences inside,
+    one-sided at the ends): ``f``'s adjoint is the transpose of those two takes. One
+    axis, a scalar spacing ``h`` (a constant)."""
+    along = gradient_axis(np.ndim(f), np.ndim(spacing), axis, edge_order)
+    n = np.shape(f)[along]
+    hi = np.minimum(np.arange(n) + 1, n - 1)
+    lo = np.maximum(np.arange(n) - 1, 0)
+    steps = np.asarray(hi - lo, dtype=np.result_type(g, 0.0))
+    c = g / (np.reshape(steps, trapezoid_shape(np.shape(f), (n,), along)) * spacing)
+    return (untake(c, f, hi, along) - untake(c, f, lo, along),
+            constant_argument("np.gradient", "spacing"), None, None)
+
+
+@tangent(np.gradient)
+def gradient_tangent(g, ans, f, spacing=1.0, axis=None, edge_order=1):
+    along = gradient_axis(np.ndim(f), np.ndim(spacing), axis, edge_order)
+    return (np.gradient(g[0], spacing, axis=along),
+            constant_argument("np.gradient", "spacing"), None, None)
 
 
 # ----- moving and splitting ------------------------------------------------------------
