@@ -18,9 +18,18 @@ pytestmark = pytest.mark.filterwarnings("ignore:`row_stack` alias is deprecated"
 
 
 
+def unselected(g, conds, x, y):
+    """The adjoints ``unselect`` gives two choices, joined (a list of arrays is unpacked
+    into names to be differentiated)."""
+    p, q = numpy_extra.unselect(g, conds, [x, y])
+    return np.concatenate([p, q])
+
+
 HELPERS = {name: getattr(numpy_extra, name)
            for name in ("undiff", "rediff", "full_convolution", "cut_convolution",
-                        "gradient_axis")}
+                        "gradient_axis", "unselect", "reselect", "unselect_default",
+                        "reselect_default")}
+HELPERS.update(unselected=unselected)
 V1, V2, V3 = values((5,)), values((3, 4)), values((2, 3, 4))
 A24 = values((2, 4), seed=11)
 XP = np.array([-1.5, -0.5, 0.25, 1.0, 1.75])
@@ -113,6 +122,21 @@ CASES = [
     case(np.correlate, "np.correlate(a, v, 'full')", a=W2, v=W5),
     case(np.correlate, "np.correlate(a, v, 'same')", a=W3, v=values((6,), seed=8)),
     case(np.correlate, "np.correlate(a, v, 'valid')", a=W3, v=W5),
+    # ----- selecting (conditions constant)
+    case(np.select, "np.select([x > 0.5, x < -0.5], [x ** 2, y])", x=V1, y=values((5,), seed=13)),
+    case(np.select, "np.select([x > 0.5, x < 0.0], [x, y * x], d)", x=V2, y=values((4,), seed=13),
+         d=values((3, 1), seed=14)),
+    case(np.select, "np.select([x > 0.0], [y], default=d)", x=V2, y=2.0, d=values((4,), seed=14)),
+    case(np.select, "np.select(conds, [x, y])", x=V1, y=values((5,), seed=13),
+         conds=[V1 > 0.0, V1 < 1.0]),
+    case(numpy_extra.unselect, "unselected(g, conds, x, y)", namespace=HELPERS,
+         wrt=("g",), g=V1, x=V1, y=values((5,), seed=13), conds=[V1 > 0.0, V1 < 1.0]),
+    case(numpy_extra.reselect, "reselect([x, y], g, conds, [x, y])", namespace=HELPERS,
+         wrt=("x", "y"), g=V1, x=V1, y=values((5,), seed=13), conds=[V1 > 0.0, V1 < 1.0]),
+    case(numpy_extra.unselect_default, "unselect_default(g, conds, d)", namespace=HELPERS,
+         wrt=("g",), g=V2, d=values((4,), seed=13), conds=[V2 > 0.0]),
+    case(numpy_extra.reselect_default, "reselect_default(d, g, conds, d)", namespace=HELPERS,
+         wrt=("d",), g=V2, d=values((4,), seed=13), conds=[V2 > 0.0]),
     # ----- interpolation (xp a constant)
     case(np.interp, "np.interp(x, xp, fp)", x=X_IN, xp=XP, fp=values((5,), seed=10),
          wrt=("x", "fp")),

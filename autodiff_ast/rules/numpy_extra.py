@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import AutodiffError
 from ..runtime import unbroadcast
-from .registry import adjoint, given, linear, multilinear, nondifferentiable, tangent
+from .registry import SEQUENCE, adjoint, given, linear, multilinear, nondifferentiable, tangent
 from .shape import resort, split_count, unsort, untake, vstack
 
 # ----- helpers called by generated code ------------------------------------------------
@@ -171,6 +171,66 @@ def gradient_axis(ndim, spacing_ndim=0, axis=None, edge_order=1):
     if not isinstance(axis, (int, np.integer)):
         raise AutodiffError("the derivative of np.gradient needs one integer axis")
     return axis
+
+
+def _chosen(g, condlist):
+    """For each condition of ``np.select``, where it is the first true one (in ``g``'s
+    shape), and where none is."""
+    shape = np.shape(g)
+    taken = np.zeros(shape, dtype=bool)
+    masks = []
+    for cond in condlist:
+        cond = np.broadcast_to(cond, shape)
+        masks.append(cond & ~taken)
+        taken = taken | cond
+    return masks, ~taken
+
+
+def unselect(g, condlist, choicelist):
+    """The adjoints of ``choicelist`` in ``np.select(condlist, choicelist, default)``:
+    ``g`` where that choice's condition is the first true one, zeros elsewhere, summed
+    to the choice's shape.
+
+    >>> unselect(np.array([1.0, 2.0]), [np.array([True, False])], [np.zeros(2)])
+    [array([1., 0.])]
+    """
+    masks, _ = _chosen(g, condlist)
+    return [unbroadcast(np.where(m, g, np.zeros((), dtype=np.result_type(g))), c)
+            for m, c in zip(masks, choicelist)]
+
+
+def reselect(d, g, condlist, choicelist):
+    """The transpose of :func:`unselect`: the choices' adjoints ``d`` selected into
+    ``g``'s shape as ``np.select`` selects (zeros where no condition holds).
+
+    >>> reselect([np.array([1.0, 2.0])], np.zeros(2), [np.array([True, False])], [np.zeros(2)])
+    array([1., 0.])
+    """
+    masks, _ = _chosen(g, condlist)
+    result = np.zeros(np.shape(g), dtype=np.result_type(g, *d))
+    for m, piece in zip(masks, d):
+        result = result + np.where(m, piece, np.zeros((), dtype=result.dtype))
+    return result
+
+
+def unselect_default(g, condlist, default):
+    """The adjoint of ``default`` in ``np.select``: ``g`` where no condition holds.
+
+    >>> float(unselect_default(np.array([1.0, 2.0]), [np.array([True, False])], 0.0))
+    2.0
+    """
+    _, none = _chosen(g, condlist)
+    return unbroadcast(np.where(none, g, np.zeros((), dtype=np.result_type(g))), default)
+
+
+def reselect_default(d, g, condlist, default):
+    """The transpose of :func:`unselect_default`: ``d`` where no condition holds.
+
+    >>> reselect_default(3.0, np.zeros(2), [np.array([True, False])], 0.0)
+    array([0., 3.])
+    """
+    _, none = _chosen(g, condlist)
+    return np.where(none, np.broadcast_to(d, np.shape(g)), np.zeros((), dtype=np.result_type(d, g)))
 
 
 # ----- differences ---------------------------------------------------------------------
@@ -341,6 +401,17 @@ def correlate(g, ans, a, v, mode="valid"):
             np.correlate(full_convolution(g, a, v, mode), a, "valid")[::-1])
 
 
+# ----- selecting ---------------------------------------------------------------------
+
+
+@adjoint(np.select)
+def select(g, ans, condlist, choicelist, default=0):
+    """The conditions are constants (booleans); each choice gets ``g`` where its
+    condition is the first true one, ``default`` where none is. A list of choices written
+    out in the call gets one adjoint each."""
+    return None, unselect(g, condlist, choicelist), unselect_default(g, condlist, default)
+
+
 # ----- interpolation -------------------------------------------------------------------
 
 
@@ -396,6 +467,7 @@ if hasattr(np, "row_stack"):  # deprecated in NumPy 2.0 (an alias of np.vstack t
 # ----- forward mode --------------------------------------------------------------------
 
 linear(np.diff, params=("a", "prepend", "append"))
+linear(np.select, params=("choicelist", "default"))
 linear(np.rollaxis, np.vsplit, np.hsplit, np.dsplit, np.fft.fftshift, np.fft.ifftshift)
 multilinear(np.convolve, np.correlate, params=("a", "v"))
 
@@ -423,4 +495,25 @@ def cut_convolution_(e, ans, d, g, a, v, mode):
     return full_convolution(e, a, v, mode)
 
 
+@adjoint(unselect, outputs=SEQUENCE)
+def unselect_(d, ans, g, condlist, choicelist):
+    return reselect(d, g, condlist, choicelist)
+
+
+@adjoint(reselect)
+def reselect_(e, ans, d, g, condlist, choicelist):
+    return unselect(e, condlist, choicelist)
+
+
+@adjoint(unselect_default)
+def unselect_default_(d, ans, g, condlist, default):
+    return reselect_default(d, g, condlist, default)
+
+
+@adjoint(reselect_default)
+def reselect_default_(e, ans, d, g, condlist, default):
+    return unselect_default(e, condlist, default)
+
+
+linear(unselect, reselect, unselect_default, reselect_default)
 linear(undiff, rediff, full_convolution, cut_convolution)
