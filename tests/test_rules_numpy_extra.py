@@ -28,7 +28,7 @@ def unselected(g, conds, x, y):
 HELPERS = {name: getattr(numpy_extra, name)
            for name in ("undiff", "rediff", "full_convolution", "cut_convolution",
                         "gradient_axis", "unselect", "reselect", "unselect_default",
-                        "reselect_default")}
+                        "reselect_default", "vector_norm_axis")}
 HELPERS.update(unselected=unselected)
 V1, V2, V3 = values((5,)), values((3, 4)), values((2, 3, 4))
 A24 = values((2, 4), seed=11)
@@ -122,6 +122,18 @@ CASES = [
     case(np.correlate, "np.correlate(a, v, 'full')", a=W2, v=W5),
     case(np.correlate, "np.correlate(a, v, 'same')", a=W3, v=values((6,), seed=8)),
     case(np.correlate, "np.correlate(a, v, 'valid')", a=W3, v=W5),
+    # ----- norms (NumPy 2)
+    case(numpy_extra.vector_norm_axis, "x * vector_norm_axis((1,))", namespace=HELPERS, x=V1),
+    case(np.linalg.vector_norm, "np.linalg.vector_norm(x)", x=V1),
+    case(np.linalg.vector_norm, "np.linalg.vector_norm(x)", x=V2),
+    case(np.linalg.vector_norm, "np.linalg.vector_norm(x, ord=1)", x=V3),
+    case(np.linalg.vector_norm, "np.linalg.vector_norm(x, ord=3, axis=0)", x=V2),
+    case(np.linalg.vector_norm, "np.linalg.vector_norm(x, axis=-1, keepdims=True)", x=V3),
+    case(np.linalg.vector_norm, "np.linalg.vector_norm(x, axis=(1,), ord=np.inf)", x=V2),
+    case(np.linalg.matrix_norm, "np.linalg.matrix_norm(x)", x=V2),
+    case(np.linalg.matrix_norm, "np.linalg.matrix_norm(x, ord=1)", x=V3),
+    case(np.linalg.matrix_norm, "np.linalg.matrix_norm(x, ord='nuc')", x=V2),
+    case(np.linalg.matrix_norm, "np.linalg.matrix_norm(x, ord=2, keepdims=True)", x=V3),
     # ----- selecting (conditions constant)
     case(np.select, "np.select([x > 0.5, x < -0.5], [x ** 2, y])", x=V1, y=values((5,), seed=13)),
     case(np.select, "np.select([x > 0.5, x < 0.0], [x, y * x], d)", x=V2, y=values((4,), seed=13),
@@ -219,3 +231,10 @@ def test_gradient_with_respect_to_the_spacing_is_an_error():
     f = function_from_source("f", "def f(x, h):\n    return np.sum(np.gradient(x, h))\n", {})
     with pytest.raises(AutodiffError, match="not to 'spacing'"):
         grad(f, wrt=(1,))(V1, 0.5)
+
+
+def test_vector_norm_over_several_axes_is_an_error():
+    f = function_from_source(
+        "f", "def f(x):\n    return np.sum(np.linalg.vector_norm(x, axis=(0, 1)))\n", {})
+    with pytest.raises(AutodiffError, match="several axes"):
+        grad(f)(V3)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import AutodiffError
 from ..runtime import unbroadcast
+from .linalg import norm_input_adjoint, norm_input_tangent
 from .registry import SEQUENCE, adjoint, given, linear, multilinear, nondifferentiable, tangent
 from .shape import resort, split_count, unsort, untake, vstack
 
@@ -233,6 +234,21 @@ def reselect_default(d, g, condlist, default):
     return np.where(none, np.broadcast_to(d, np.shape(g)), np.zeros((), dtype=np.result_type(d, g)))
 
 
+def vector_norm_axis(axis):
+    """The axis of ``np.linalg.vector_norm`` as ``np.linalg.norm`` takes it for a vector
+    norm: an int (a tuple of one), or an error for several axes (not supported).
+
+    >>> vector_norm_axis((1,))
+    1
+    """
+    if isinstance(axis, tuple):
+        if len(axis) != 1:
+            raise AutodiffError("the derivative of np.linalg.vector_norm over several axes is "
+                                "not supported: reshape them into one axis first")
+        return axis[0]
+    return axis
+
+
 # ----- differences ---------------------------------------------------------------------
 
 
@@ -399,6 +415,40 @@ def correlate(g, ans, a, v, mode="valid"):
     """Real ``np.correlate(a, v, mode)`` is ``np.convolve(a, v[::-1], mode)``."""
     return (np.correlate(full_convolution(g, a, v, mode), v[::-1], "valid"),
             np.correlate(full_convolution(g, a, v, mode), a, "valid")[::-1])
+
+
+# ----- norms (NumPy 2) ------------------------------------------------------------------
+
+if hasattr(np.linalg, "vector_norm"):
+
+    @adjoint(np.linalg.vector_norm)
+    def vector_norm(g, ans, x, *, axis=None, keepdims=False, ord=2):
+        """``np.linalg.norm``'s vector norms (over all elements, flattened, when ``axis``
+        is None): see ``norm_input_adjoint``. One axis at most."""
+        if not given(axis):
+            return np.reshape(norm_input_adjoint(np.reshape(g, ()), np.reshape(ans, ()),
+                                                 np.reshape(x, -1), ord), np.shape(x))
+        return norm_input_adjoint(g, ans, x, ord, vector_norm_axis(axis), keepdims)
+
+    @tangent(np.linalg.vector_norm)
+    def vector_norm_tangent(g, ans, x, *, axis=None, keepdims=False, ord=2):
+        if not given(axis):
+            return np.reshape(norm_input_tangent(np.reshape(g, -1), np.reshape(ans, ()),
+                                                 np.reshape(x, -1), ord), np.shape(ans))
+        return norm_input_tangent(g, ans, x, ord, vector_norm_axis(axis), keepdims)
+
+    nondifferentiable(vector_norm_axis)
+
+if hasattr(np.linalg, "matrix_norm"):
+
+    @adjoint(np.linalg.matrix_norm)
+    def matrix_norm(g, ans, x, *, keepdims=False, ord="fro"):
+        """``np.linalg.norm``'s matrix norms over the last two axes."""
+        return norm_input_adjoint(g, ans, x, ord, (-2, -1), keepdims)
+
+    @tangent(np.linalg.matrix_norm)
+    def matrix_norm_tangent(g, ans, x, *, keepdims=False, ord="fro"):
+        return norm_input_tangent(g, ans, x, ord, (-2, -1), keepdims)
 
 
 # ----- selecting ---------------------------------------------------------------------
