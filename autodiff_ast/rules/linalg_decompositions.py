@@ -1,0 +1,125 @@
+"""Rules of matrix decompositions beyond ``np.linalg.eigh`` and ``cholesky`` (in
+``linalg.py``): ``np.linalg.svd`` and ``np.linalg.svdvals`` (NumPy 2; the derivative of
+``svd(a, compute_uv=False)`` is reported, pointing to it).
+
+The rules are written with NumPy functions that have rules of their own (products,
+transposes, ``np.where``), so generated gradient code is differentiated again without
+helpers. The singular values must be distinct and nonzero (where two are equal their
+singular vectors are not unique and the pair contributes nothing, as for ``eigh``).
+
+``full_matrices=True`` (NumPy's default) with a non-square matrix: the columns of ``u``
+(rows of ``vh``) beyond the first ``min(m, n)`` are not unique; the gradient is supported
+when nothing depends on them (their adjoints are zero), else it is a clear error, and
+the tangent is an error (use ``full_matrices=False``).
+
+Not supported: ``np.linalg.qr``, ``eig``/``eigvals``, ``lstsq`` (no rules yet).
+"""
+
+import numpy as np
+
+from ..errors import AutodiffError
+from .registry import adjoint, nondifferentiable, tangent
+
+
+def svd_count(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """``np.linalg.svd`` gives three values; ``compute_uv=False`` (one array) is reported
+    when the code is generated, with the function to call instead."""
+    if compute_uv is False:
+        raise AutodiffError("the derivative of np.linalg.svd(a, compute_uv=False) is not "
+                            "supported: call np.linalg.svdvals(a) for the singular values")
+    return 3
+
+
+def svd_reduced_check(g_u, g_vh, k):
+    """1.0, or an error where the adjoints of the columns of ``u`` (rows of ``vh``)
+    beyond the first ``k`` are not zero (``full_matrices=True`` of a non-square matrix:
+    those singular vectors are not unique).
+
+    >>> svd_reduced_check(np.zeros((3, 3)), np.zeros((2, 2)), 2)
+    1.0
+    """
+    if np.any(np.asarray(g_u)[..., k:] != 0) or np.any(np.asarray(g_vh)[..., k:, :] != 0):
+        raise AutodiffError("np.linalg.svd(a) of a non-square matrix (full_matrices=True): "
+                            "the result depends on singular vectors beyond min(m, n), which "
+                            "are not unique; use full_matrices=False")
+    return 1.0
+
+
+def svd_tangent_check(shape, full_matrices):
+    """1.0, or an error for the tangent of ``full_matrices=True`` of a non-square matrix.
+
+    >>> svd_tangent_check((2, 2), True)
+    1.0
+    """
+    if full_matrices and shape[-1] != shape[-2]:
+        raise AutodiffError("the tangent of np.linalg.svd(a) of a non-square matrix with "
+                            "full_matrices=True is not supported (the extra singular vectors "
+                            "are not unique); use full_matrices=False")
+    return 1.0
+
+
+nondifferentiable(svd_reduced_check, svd_tangent_check)
+
+
+@adjoint(np.linalg.svd, outputs=svd_count)
+def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    """For ``a = u @ diag(s) @ vh`` (reduced, ``k = min(m, n)``) and ``f[i, j] = 1 /
+    (s[j]**2 - s[i]**2)`` off the diagonal: ``u @ (J s + diag(g_s) + s K) @ vh`` with
+    ``J = f * (u.T g_u - g_u.T u)`` and ``K = f * (v.T g_v - g_v.T v)``, plus the parts
+    of ``g_u`` and ``g_v`` outside the spans of ``u`` and ``v``."""
+    s = ans[1]
+    k = np.shape(s)[-1]
+    u = ans[0][..., :k]
+    vh = ans[2][..., :k, :]
+    ut = np.swapaxes(u, -1, -2)
+    v = np.swapaxes(vh, -1, -2)
+    g_u = g[0][..., :k] * svd_reduced_check(g[0], g[2], k)
+    g_v = np.swapaxes(g[2][..., :k, :], -1, -2)
+    squares = s ** 2
+    gaps = squares[..., None, :] - squares[..., :, None]
+    f = 1.0 / np.where(gaps == 0, np.inf, gaps)
+    j = f * (ut @ g_u - np.swapaxes(g_u, -1, -2) @ u)
+    kk = f * (vh @ g_v - np.swapaxes(g_v, -1, -2) @ v)
+    middle = j * s[..., None, :] + s[..., :, None] * kk + g[1][..., :, None] * np.eye(k, dtype=np.result_type(s))
+    return (u @ middle @ vh
+            + (g_u - u @ (ut @ g_u)) / s[..., None, :] @ vh
+            + u @ ((np.swapaxes(g_v, -1, -2) - (np.swapaxes(g_v, -1, -2) @ v) @ vh)
+                   / s[..., :, None]))
+
+
+@tangent(np.linalg.svd, outputs=3)
+def svd_tangent(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    """With ``p = u.T @ da @ v``: ``ds = diag(p)``, ``du = u (f * (p s + s p.T)) + (da
+    v - u p) / s`` and ``dv = v (f * (s p + p.T s)) + (da.T u - v p.T) / s``."""
+    s = ans[1]
+    k = np.shape(s)[-1]
+    u = ans[0][..., :k]
+    vh = ans[2][..., :k, :]
+    ut = np.swapaxes(u, -1, -2)
+    v = np.swapaxes(vh, -1, -2)
+    da = g * svd_tangent_check(np.shape(a), full_matrices)
+    p = ut @ da @ v
+    pt = np.swapaxes(p, -1, -2)
+    squares = s ** 2
+    gaps = squares[..., None, :] - squares[..., :, None]
+    f = 1.0 / np.where(gaps == 0, np.inf, gaps)
+    du = (u @ (f * (p * s[..., None, :] + s[..., :, None] * pt))
+          + (da @ v - u @ p) / s[..., None, :])
+    dv = (v @ (f * (s[..., :, None] * p + pt * s[..., None, :]))
+          + (np.swapaxes(da, -1, -2) @ u - v @ pt) / s[..., None, :])
+    return du, np.diagonal(p, axis1=-2, axis2=-1).copy(), np.swapaxes(dv, -1, -2)
+
+
+if hasattr(np.linalg, "svdvals"):  # NumPy 2
+
+    @adjoint(np.linalg.svdvals)
+    def svdvals(g, ans, x):
+        """The singular values alone: ``u @ diag(g) @ vh`` of the reduced SVD."""
+        return ((np.linalg.svd(x, full_matrices=False)[0] * g[..., None, :])
+                @ np.linalg.svd(x, full_matrices=False)[2])
+
+    @tangent(np.linalg.svdvals)
+    def svdvals_tangent(g, ans, x):
+        """``diag(u.T @ dx @ v)``."""
+        return np.sum((np.swapaxes(np.linalg.svd(x, full_matrices=False)[0], -1, -2) @ g)
+                      * np.linalg.svd(x, full_matrices=False)[2], axis=-1)

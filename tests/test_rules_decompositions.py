@@ -1,0 +1,62 @@
+"""Sweeps of ``np.linalg.svd`` (``autodiff_ast/rules/linalg_decompositions.py``): reduced
+and full (square) decompositions, singular values alone, tall and wide matrices, stacks;
+``test_second_order.py`` runs these cases in forward-over-reverse and reverse-over-reverse
+mode too. Functions of the singular vectors are chosen invariant to their signs."""
+
+import numpy as np
+import pytest
+
+from autodiff_ast import grad, value_and_grad
+from autodiff_ast.errors import AutodiffError
+from autodiff_ast.rules import linalg_decompositions
+from autodiff_ast.transforms import jvp
+from sweep import case, function_from_source, sweep_tests, values
+
+HELPERS = {"svd_reduced_check": linalg_decompositions.svd_reduced_check,
+           "svd_tangent_check": linalg_decompositions.svd_tangent_check}
+TALL, WIDE, SQUARE = values((4, 3), seed=1), values((3, 5), seed=2), values((3, 3), seed=3)
+
+CASES = [
+    case(linalg_decompositions.svd_reduced_check,
+         "x * svd_reduced_check(np.zeros((2, 2)), np.zeros((2, 2)), 2)", namespace=HELPERS,
+         x=values((3,))),
+    case(linalg_decompositions.svd_tangent_check, "x * svd_tangent_check((2, 2), True)",
+         namespace=HELPERS, x=values((3,))),
+    case(np.linalg.svdvals, "np.linalg.svdvals(x)", x=TALL),
+    case(np.linalg.svdvals, "np.linalg.svdvals(x) ** 2", x=WIDE),
+    case(np.linalg.svdvals, "np.linalg.svdvals(x)", x=values((2, 3, 2), seed=4)),
+    case(np.linalg.svd, "np.linalg.svd(x, full_matrices=False)[1]", x=TALL),
+    case(np.linalg.svd, "np.linalg.svd(x, full_matrices=False)[0] ** 2", x=TALL),
+    case(np.linalg.svd, "np.linalg.svd(x, full_matrices=False)[2] ** 2", x=TALL),
+    case(np.linalg.svd, "np.linalg.svd(x, full_matrices=False)[0] ** 2", x=WIDE),
+    case(np.linalg.svd, "np.linalg.svd(x, full_matrices=False)[2] ** 2", x=WIDE),
+    case(np.linalg.svd, "np.linalg.svd(x)[0] ** 2", x=SQUARE),
+    case(np.linalg.svd, "np.linalg.svd(x)[2] ** 2 + np.linalg.svd(x)[1][:, None]", x=SQUARE),
+    case(np.linalg.svd, "np.linalg.svd(x, full_matrices=False)[0] ** 2",
+         x=values((2, 4, 3), seed=5)),
+]
+
+test_gradient, test_float32, test_tangent = sweep_tests(CASES)
+
+
+def test_full_matrices_of_a_non_square_matrix():
+    """Only the singular values used: fine; the extra singular vectors used: an error."""
+    values_only = function_from_source(
+        "f", "def f(x):\n    u, s, vh = np.linalg.svd(x)\n    return np.sum(s ** 2)\n", {})
+    value, gradient = value_and_grad(values_only)(TALL)
+    np.testing.assert_allclose(value, np.sum(TALL ** 2), rtol=1e-10)
+    np.testing.assert_allclose(gradient, 2 * TALL, rtol=1e-10)
+    extra = function_from_source(
+        "f", "def f(x):\n    u, s, vh = np.linalg.svd(x)\n"
+             "    return np.sum(u ** 2 * np.arange(16.0).reshape(4, 4))\n", {})
+    with pytest.raises(AutodiffError, match="full_matrices=False"):
+        grad(extra)(TALL)
+    with pytest.raises(AutodiffError, match="full_matrices=False"):
+        jvp(values_only)((TALL,), (np.ones((4, 3)),))
+
+
+def test_svd_without_singular_vectors_points_to_svdvals():
+    f = function_from_source(
+        "f", "def f(x):\n    return np.sum(np.linalg.svd(x, compute_uv=False))\n", {})
+    with pytest.raises(AutodiffError, match="svdvals"):
+        grad(f)(TALL)
