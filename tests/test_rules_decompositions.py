@@ -12,7 +12,8 @@ from autodiff_ast.rules import linalg_decompositions
 from autodiff_ast.transforms import jvp
 from sweep import case, function_from_source, sweep_tests, values
 
-HELPERS = {"svd_reduced_check": linalg_decompositions.svd_reduced_check,
+HELPERS = {"qr_check": linalg_decompositions.qr_check,
+           "svd_reduced_check": linalg_decompositions.svd_reduced_check,
            "svd_tangent_check": linalg_decompositions.svd_tangent_check}
 TALL, WIDE, SQUARE = values((4, 3), seed=1), values((3, 5), seed=2), values((3, 3), seed=3)
 
@@ -22,6 +23,12 @@ CASES = [
          x=values((3,))),
     case(linalg_decompositions.svd_tangent_check, "x * svd_tangent_check((2, 2), True)",
          namespace=HELPERS, x=values((3,))),
+    case(linalg_decompositions.qr_check, "x * qr_check((3, 2))", namespace=HELPERS,
+         x=values((3,))),
+    case(np.linalg.qr, "np.linalg.qr(x)[0] * np.sign(np.diag(np.linalg.qr(x)[1]))", x=SQUARE),
+    case(np.linalg.qr, "np.linalg.qr(x)[1]", x=TALL),
+    case(np.linalg.qr, "np.linalg.qr(x)[0]", x=TALL),
+    case(np.linalg.qr, "np.linalg.qr(x, mode='reduced')[0] @ np.linalg.qr(x)[1] ** 2", x=TALL),
     case(np.linalg.svdvals, "np.linalg.svdvals(x)", x=TALL),
     case(np.linalg.svdvals, "np.linalg.svdvals(x) ** 2", x=WIDE),
     case(np.linalg.svdvals, "np.linalg.svdvals(x)", x=values((2, 3, 2), seed=4)),
@@ -59,4 +66,14 @@ def test_svd_without_singular_vectors_points_to_svdvals():
     f = function_from_source(
         "f", "def f(x):\n    return np.sum(np.linalg.svd(x, compute_uv=False))\n", {})
     with pytest.raises(AutodiffError, match="svdvals"):
+        grad(f)(TALL)
+
+
+@pytest.mark.parametrize("call, message", [
+    ("np.linalg.qr(x, mode='complete')[0]", "mode='complete'"),
+    ("np.linalg.qr(x.T)[1]", "more columns than rows"),
+])
+def test_unsupported_qr_forms_are_errors(call, message):
+    f = function_from_source("f", f"def f(x):\n    return np.sum({call} ** 2)\n", {})
+    with pytest.raises(AutodiffError, match=message):
         grad(f)(TALL)

@@ -12,7 +12,10 @@ singular vectors are not unique and the pair contributes nothing, as for ``eigh`
 when nothing depends on them (their adjoints are zero), else it is a clear error, and
 the tangent is an error (use ``full_matrices=False``).
 
-Not supported: ``np.linalg.qr``, ``eig``/``eigvals``, ``lstsq`` (no rules yet).
+``np.linalg.qr``: reduced mode, square or tall matrices of full rank (other modes and
+wide matrices are reported).
+
+Not supported: ``eig``/``eigvals``, ``lstsq`` (no rules yet).
 """
 
 import numpy as np
@@ -80,7 +83,8 @@ def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     f = 1.0 / np.where(gaps == 0, np.inf, gaps)
     j = f * (ut @ g_u - np.swapaxes(g_u, -1, -2) @ u)
     kk = f * (vh @ g_v - np.swapaxes(g_v, -1, -2) @ v)
-    middle = j * s[..., None, :] + s[..., :, None] * kk + g[1][..., :, None] * np.eye(k, dtype=np.result_type(s))
+    eye = np.eye(k, dtype=np.result_type(s))
+    middle = j * s[..., None, :] + s[..., :, None] * kk + g[1][..., :, None] * eye
     return (u @ middle @ vh
             + (g_u - u @ (ut @ g_u)) / s[..., None, :] @ vh
             + u @ ((np.swapaxes(g_v, -1, -2) - (np.swapaxes(g_v, -1, -2) @ v) @ vh)
@@ -108,6 +112,57 @@ def svd_tangent(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False)
     dv = (v @ (f * (s[..., :, None] * p + pt * s[..., None, :]))
           + (np.swapaxes(da, -1, -2) @ u - v @ pt) / s[..., None, :])
     return du, np.diagonal(p, axis1=-2, axis2=-1).copy(), np.swapaxes(dv, -1, -2)
+
+
+# ----- QR -------------------------------------------------------------------------------
+
+
+def qr_count(a, mode="reduced"):
+    """``np.linalg.qr`` gives ``(q, r)``; other modes are reported when the code is
+    generated."""
+    if mode not in ("reduced", None):
+        raise AutodiffError(f"the derivative of np.linalg.qr with mode={mode!r} is not "
+                            f"supported (mode='reduced' is)")
+    return 2
+
+
+def qr_check(shape):
+    """1.0, or an error for a wide matrix (more columns than rows: its ``r`` is not
+    square, the rule needs it invertible).
+
+    >>> qr_check((3, 2))
+    1.0
+    """
+    if shape[-2] < shape[-1]:
+        raise AutodiffError("the derivative of np.linalg.qr of a matrix with more columns "
+                            "than rows is not supported")
+    return 1.0
+
+
+nondifferentiable(qr_check)
+
+
+@adjoint(np.linalg.qr, outputs=qr_count)
+def qr(g, ans, a, mode="reduced"):
+    """Reduced QR of a square or tall ``a`` of full rank: with ``m = r @ g_r.T - g_q.T @
+    q`` made symmetric from its lower triangle, ``(g_q + q @ m) @ inv(r).T``."""
+    q = ans[0]
+    r = ans[1] * qr_check(np.shape(a))
+    m = r @ np.swapaxes(g[1], -1, -2) - np.swapaxes(g[0], -1, -2) @ q
+    m = np.tril(m) + np.swapaxes(np.tril(m, -1), -1, -2)
+    return np.swapaxes(np.linalg.solve(r, np.swapaxes(g[0] + q @ m, -1, -2)), -1, -2)
+
+
+@tangent(np.linalg.qr, outputs=2)
+def qr_tangent(g, ans, a, mode="reduced"):
+    """With ``x = q.T @ da @ inv(r)`` and ``w`` its strictly lower part minus that
+    part's transpose: ``dq = q @ w + (da @ inv(r) - q @ x)`` and ``dr = (x - w) @ r``."""
+    q = ans[0]
+    r = ans[1] * qr_check(np.shape(a))
+    da_r = np.swapaxes(np.linalg.solve(np.swapaxes(r, -1, -2), np.swapaxes(g, -1, -2)), -1, -2)
+    x = np.swapaxes(q, -1, -2) @ da_r
+    w = np.tril(x, -1) - np.swapaxes(np.tril(x, -1), -1, -2)
+    return q @ w + da_r - q @ x, (x - w) @ r
 
 
 if hasattr(np.linalg, "svdvals"):  # NumPy 2
