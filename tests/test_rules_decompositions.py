@@ -10,9 +10,10 @@ from autodiff_ast import grad, value_and_grad
 from autodiff_ast.errors import AutodiffError
 from autodiff_ast.rules import linalg_decompositions
 from autodiff_ast.transforms import jvp
-from sweep import case, function_from_source, sweep_tests, values
+from sweep import case, function_from_source, run_case, run_float32, sweep_tests, values
 
-HELPERS = {"qr_check": linalg_decompositions.qr_check,
+HELPERS = {"lstsq_check": linalg_decompositions.lstsq_check,
+           "qr_check": linalg_decompositions.qr_check,
            "svd_reduced_check": linalg_decompositions.svd_reduced_check,
            "svd_tangent_check": linalg_decompositions.svd_tangent_check}
 TALL, WIDE, SQUARE = values((4, 3), seed=1), values((3, 5), seed=2), values((3, 3), seed=3)
@@ -29,6 +30,15 @@ CASES = [
     case(np.linalg.qr, "np.linalg.qr(x)[1]", x=TALL),
     case(np.linalg.qr, "np.linalg.qr(x)[0]", x=TALL),
     case(np.linalg.qr, "np.linalg.qr(x, mode='reduced')[0] @ np.linalg.qr(x)[1] ** 2", x=TALL),
+    case(linalg_decompositions.lstsq_check,
+         "x * lstsq_check(np.zeros((3, 2)), np.zeros(1), np.zeros(2))", namespace=HELPERS,
+         x=values((3,))),
+    case(np.linalg.lstsq, "np.linalg.lstsq(a, b)[0]", a=TALL, b=values((4,), seed=6),
+         wrt=("a",)),
+    case(np.linalg.lstsq, "np.linalg.lstsq(a, b, rcond=None)[0]", a=TALL,
+         b=values((4, 2), seed=6), wrt=("a",)),
+    case(np.linalg.lstsq, "np.linalg.lstsq(a, b)[0] ** 2", a=SQUARE, b=values((3,), seed=6),
+         wrt=("a",)),
     case(np.linalg.svdvals, "np.linalg.svdvals(x)", x=TALL),
     case(np.linalg.svdvals, "np.linalg.svdvals(x) ** 2", x=WIDE),
     case(np.linalg.svdvals, "np.linalg.svdvals(x)", x=values((2, 3, 2), seed=4)),
@@ -44,6 +54,20 @@ CASES = [
 ]
 
 test_gradient, test_float32, test_tangent = sweep_tests(CASES)
+
+# np.linalg.lstsq with respect to b: reverse mode (forward mode takes the tangents of a
+# function of several results with respect to its first argument only)
+LSTSQ_B = [
+    case(np.linalg.lstsq, "np.linalg.lstsq(a, b)[0]", a=TALL, b=values((4,), seed=6)),
+    case(np.linalg.lstsq, "np.linalg.lstsq(a, b)[0] ** 2", a=TALL, b=values((4, 2), seed=6),
+         wrt=("b",)),
+]
+
+
+@pytest.mark.parametrize("c", LSTSQ_B, ids=lambda c: c.id)
+def test_lstsq_gradient_with_respect_to_b(c):
+    run_case(c)
+    run_float32(c)
 
 
 def test_full_matrices_of_a_non_square_matrix():
@@ -77,3 +101,13 @@ def test_unsupported_qr_forms_are_errors(call, message):
     f = function_from_source("f", f"def f(x):\n    return np.sum({call} ** 2)\n", {})
     with pytest.raises(AutodiffError, match=message):
         grad(f)(TALL)
+
+
+def test_lstsq_through_the_residuals_is_an_error():
+    f = function_from_source(
+        "f", "def f(a, b):\n    x, res, rank, s = np.linalg.lstsq(a, b)\n"
+             "    return np.sum(res) + np.sum(x)\n", {})
+    with pytest.raises(AutodiffError, match="solution"):
+        grad(f)(TALL, values((4,), seed=6))
+    with pytest.raises(AutodiffError, match="solution"):
+        jvp(f, wrt=(0,))((TALL, values((4,), seed=6)), (np.ones((4, 3)),))

@@ -15,7 +15,9 @@ the tangent is an error (use ``full_matrices=False``).
 ``np.linalg.qr``: reduced mode, square or tall matrices of full rank (other modes and
 wide matrices are reported).
 
-Not supported: ``eig``/``eigvals``, ``lstsq`` (no rules yet).
+``np.linalg.lstsq``: through the solution only, for matrices of full column rank.
+
+Not supported: ``eig``/``eigvals`` (no rules yet).
 """
 
 import numpy as np
@@ -163,6 +165,57 @@ def qr_tangent(g, ans, a, mode="reduced"):
     x = np.swapaxes(q, -1, -2) @ da_r
     w = np.tril(x, -1) - np.swapaxes(np.tril(x, -1), -1, -2)
     return q @ w + da_r - q @ x, (x - w) @ r
+
+
+# ----- least squares --------------------------------------------------------------------
+
+
+def lstsq_check(a, g_residuals, g_s):
+    """1.0, or an error where the result depends on more than the solution (the
+    residuals or the singular values are differentiated) or ``a`` has more columns
+    than rows.
+
+    >>> lstsq_check(np.zeros((3, 2)), np.zeros(1), np.zeros(2))
+    1.0
+    """
+    if np.shape(a)[-2] < np.shape(a)[-1]:
+        raise AutodiffError("the derivative of np.linalg.lstsq is supported for a matrix "
+                            "with at least as many rows as columns (of full column rank)")
+    if np.any(np.asarray(g_residuals) != 0) or np.any(np.asarray(g_s) != 0):
+        raise AutodiffError("the derivative of np.linalg.lstsq is supported through the "
+                            "solution (its first result) only, not the residuals or the "
+                            "singular values")
+    return 1.0
+
+
+nondifferentiable(lstsq_check)
+
+
+@adjoint(np.linalg.lstsq, outputs=4)
+def lstsq(g, ans, a, b, rcond=None):
+    """Through the solution ``x`` only, for ``a`` of full column rank: with ``z =
+    solve(a.T a, g_x)`` and ``r = b - a x``, ``a``'s adjoint is ``r z.T - (a z) x.T`` and
+    ``b``'s is ``a z``. ``rcond`` is a constant."""
+    n = np.shape(a)[-1]
+    x = np.reshape(ans[0], (n, -1))
+    z = np.linalg.solve(a.T @ a, np.reshape(g[0], (n, -1))) * lstsq_check(a, g[1], g[3])
+    r = np.reshape(b, (np.shape(a)[0], -1)) - a @ x
+    return r @ z.T - (a @ z) @ x.T, np.reshape(a @ z, np.shape(b)), None
+
+
+@tangent(np.linalg.lstsq, outputs=4)
+def lstsq_tangent(g, ans, a, b, rcond=None):
+    """With respect to ``a`` (forward mode takes the tangents of a function of several
+    results with respect to its first argument only; ``b``'s is reported), of the
+    solution only (the residuals' and singular values' are reported where used): from
+    the normal equations, ``dx = solve(a.T a, da.T r - a.T da x)``."""
+    n = np.shape(a)[-1]
+    x = np.reshape(ans[0], (n, -1))
+    r = np.reshape(b, (np.shape(a)[0], -1)) - a @ x
+    dx = np.linalg.solve(a.T @ a, g.T @ r - a.T @ (g @ x))
+    return (np.reshape(dx, np.shape(ans[0])),
+            np.zeros_like(ans[1]) * lstsq_check(a, 1.0, 0.0),
+            None, np.zeros_like(ans[3]) * lstsq_check(a, 1.0, 0.0))
 
 
 if hasattr(np.linalg, "svdvals"):  # NumPy 2
