@@ -12,10 +12,13 @@ from autodiff_ast.rules import linalg_decompositions
 from autodiff_ast.transforms import jvp
 from sweep import case, function_from_source, run_case, run_float32, sweep_tests, values
 
-HELPERS = {"lstsq_check": linalg_decompositions.lstsq_check,
+HELPERS = {"eig_real_check": linalg_decompositions.eig_real_check,
+           "lstsq_check": linalg_decompositions.lstsq_check,
            "qr_check": linalg_decompositions.qr_check,
            "svd_reduced_check": linalg_decompositions.svd_reduced_check,
            "svd_tangent_check": linalg_decompositions.svd_tangent_check}
+# real, distinct eigenvalues (a diagonal of 1, 2.5, 4 moved a little)
+REAL_EIG = np.diag([1.0, 2.5, 4.0]) + 0.3 * np.random.default_rng(0).uniform(-1, 1, (3, 3))
 TALL, WIDE, SQUARE = values((4, 3), seed=1), values((3, 5), seed=2), values((3, 3), seed=3)
 
 CASES = [
@@ -39,6 +42,13 @@ CASES = [
          b=values((4, 2), seed=6), wrt=("a",)),
     case(np.linalg.lstsq, "np.linalg.lstsq(a, b)[0] ** 2", a=SQUARE, b=values((3,), seed=6),
          wrt=("a",)),
+    case(linalg_decompositions.eig_real_check, "x * eig_real_check(np.ones(2))",
+         namespace=HELPERS, x=values((3,))),
+    case(np.linalg.eigvals, "np.linalg.eigvals(x)", x=REAL_EIG),
+    case(np.linalg.eigvals, "np.linalg.eigvals(x) ** 2", x=REAL_EIG),
+    case(np.linalg.eig, "np.linalg.eig(x)[0]", x=REAL_EIG),
+    case(np.linalg.eig, "np.linalg.eig(x)[1] ** 2", x=REAL_EIG),
+    case(np.linalg.eig, "np.linalg.eig(x)[1] ** 2 + np.linalg.eig(x)[0]", x=REAL_EIG),
     case(np.linalg.svdvals, "np.linalg.svdvals(x)", x=TALL),
     case(np.linalg.svdvals, "np.linalg.svdvals(x) ** 2", x=WIDE),
     case(np.linalg.svdvals, "np.linalg.svdvals(x)", x=values((2, 3, 2), seed=4)),
@@ -111,3 +121,11 @@ def test_lstsq_through_the_residuals_is_an_error():
         grad(f)(TALL, values((4,), seed=6))
     with pytest.raises(AutodiffError, match="solution"):
         jvp(f, wrt=(0,))((TALL, values((4,), seed=6)), (np.ones((4, 3)),))
+
+
+@pytest.mark.parametrize("call", ["np.linalg.eigvals(x)", "np.linalg.eig(x)[0]"])
+def test_complex_eigenvalues_are_an_error(call):
+    f = function_from_source("f", f"def f(x):\n    return np.sum(np.real({call}))\n", {})
+    rotation = np.array([[0.0, -1.0], [1.0, 0.0]])
+    with pytest.raises(AutodiffError, match="complex"):
+        grad(f)(rotation)

@@ -17,7 +17,8 @@ wide matrices are reported).
 
 ``np.linalg.lstsq``: through the solution only, for matrices of full column rank.
 
-Not supported: ``eig``/``eigvals`` (no rules yet).
+``np.linalg.eig``/``eigvals``: where the eigenvalues are real and distinct (complex ones
+are reported at run time).
 """
 
 import numpy as np
@@ -216,6 +217,69 @@ def lstsq_tangent(g, ans, a, b, rcond=None):
     return (np.reshape(dx, np.shape(ans[0])),
             np.zeros_like(ans[1]) * lstsq_check(a, 1.0, 0.0),
             None, np.zeros_like(ans[3]) * lstsq_check(a, 1.0, 0.0))
+
+
+# ----- eigendecomposition of a general matrix (real eigenvalues) ------------------------
+
+
+def eig_real_check(w):
+    """1.0, or an error where ``np.linalg.eig`` gave complex eigenvalues.
+
+    >>> eig_real_check(np.array([1.0, 2.0]))
+    1.0
+    """
+    if np.iscomplexobj(w):
+        raise AutodiffError("the derivative of np.linalg.eig and np.linalg.eigvals is "
+                            "supported where the eigenvalues are real; these are complex")
+    return 1.0
+
+
+nondifferentiable(eig_real_check)
+
+
+@adjoint(np.linalg.eig, outputs=2)
+def eig(g, ans, a):
+    """Real, distinct eigenvalues ``w`` and unit eigenvectors ``v`` (``a v = v
+    diag(w)``): with ``f[i, j] = 1 / (w[j] - w[i])`` off the diagonal and ``d`` the
+    column sums of ``g_v * v`` (the unit norms), ``inv(v).T @ (diag(g_w) + f * (v.T @
+    (g_v - v * d))) @ v.T``."""
+    w = ans[0] * eig_real_check(ans[0])
+    v = ans[1]
+    gaps = w[..., None, :] - w[..., :, None]
+    f = 1.0 / np.where(gaps == 0, np.inf, gaps)
+    g_p = g[1] - v * np.sum(g[1] * v, axis=-2, keepdims=True)
+    eye = np.eye(np.shape(w)[-1], dtype=np.result_type(v))
+    middle = f * (np.swapaxes(v, -1, -2) @ g_p) + g[0][..., :, None] * eye
+    return np.linalg.solve(np.swapaxes(v, -1, -2), middle @ np.swapaxes(v, -1, -2))
+
+
+@tangent(np.linalg.eig, outputs=2)
+def eig_tangent(g, ans, a):
+    """With ``m = inv(v) @ da @ v``: ``dw = diag(m)`` and ``dv = p - v * colsum(v * p)``
+    for ``p = v @ (f * m)`` (keeping the eigenvectors' unit norms)."""
+    w = ans[0] * eig_real_check(ans[0])
+    v = ans[1]
+    gaps = w[..., None, :] - w[..., :, None]
+    f = 1.0 / np.where(gaps == 0, np.inf, gaps)
+    m = np.linalg.solve(v, g @ v)
+    p = v @ (f * m)
+    return (np.diagonal(m, axis1=-2, axis2=-1).copy(),
+            p - v * np.sum(v * p, axis=-2, keepdims=True))
+
+
+@adjoint(np.linalg.eigvals)
+def eigvals(g, ans, a):
+    """``inv(v).T @ diag(g) @ v.T`` with ``v`` the eigenvectors (real eigenvalues)."""
+    return np.linalg.solve(np.swapaxes(np.linalg.eig(a)[1], -1, -2),
+                           (g * eig_real_check(ans))[..., :, None]
+                           * np.swapaxes(np.linalg.eig(a)[1], -1, -2))
+
+
+@tangent(np.linalg.eigvals)
+def eigvals_tangent(g, ans, a):
+    """``diag(inv(v) @ da @ v)``."""
+    return np.diagonal(np.linalg.solve(np.linalg.eig(a)[1], g @ np.linalg.eig(a)[1]),
+                       axis1=-2, axis2=-1).copy() * eig_real_check(ans)
 
 
 if hasattr(np.linalg, "svdvals"):  # NumPy 2
