@@ -127,6 +127,13 @@ VALUE_INDEPENDENT = {  # the output depends on shapes and types only
     _helper("reductions", "reduced_shape"): "reduced_shape(m, 0)",
     _helper("constructors", "linspace_weights"): "linspace_weights(3, True, 1, 0, 1, x.dtype)",
     _helper("constructors", "arange_positions"): "arange_positions(x)",
+    _helper("numpy_extra", "gradient_axis"): "gradient_axis(np.ndim(x), 0, None, 1)",
+    _helper("numpy_extra", "vector_norm_axis"): "vector_norm_axis((1,))",
+    _helper("linalg_decompositions", "eig_real_check"): "eig_real_check(x)",
+    _helper("linalg_decompositions", "qr_check"): "qr_check(np.shape(m.T))",
+    _helper("linalg_decompositions", "lstsq_check"): "lstsq_check(m.T, x * 0.0, y * 0.0)",
+    _helper("linalg_decompositions", "svd_reduced_check"): "svd_reduced_check(m, m * 0.0, 3)",
+    _helper("linalg_decompositions", "svd_tangent_check"): "svd_tangent_check(np.shape(m), 0)",
     _helper("constructors", "index_positions"): "index_positions((x, y[0]), np.r_)",
 }
 STEP_FUNCTIONS = {  # piecewise constant: integer or boolean values, or a rounding
@@ -157,10 +164,11 @@ DECLARED = {  # the user asks for a zero gradient
 
 def _evaluate(expr, x, y, m):
     from autodiff_ast import runtime
-    from autodiff_ast.rules import constructors, reductions
+    from autodiff_ast.rules import constructors, linalg_decompositions, numpy_extra, reductions
 
     scope = {"np": np, "builtins": builtins, "rt": runtime, "x": x, "y": y, "m": m,
-             **vars(constructors), **vars(reductions)}
+             **vars(constructors), **vars(reductions), **vars(numpy_extra),
+             **vars(linalg_decompositions)}
     return eval(expr, scope)
 
 

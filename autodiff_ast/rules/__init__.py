@@ -5,7 +5,8 @@ rules; each other module holds one family of rules.
 """
 
 from . import (arithmetic, constructors, elementwise, gradient_control, linalg,  # noqa: F401
-               python_builtins, reductions, runtime_helpers, shape, zero_gradient)
+               linalg_decompositions, numpy_extra, python_builtins, reductions,
+               runtime_helpers, shape, zero_gradient)
 # ``elementwise`` here is the declaration function, not the module of elementwise rules
 # (import that as ``autodiff_ast.rules.elementwise`` through ``sys.modules``)
 from .registry import (NONDIFFERENTIABLE, RULES, TANGENTS, Rule, adjoint, elementwise,  # noqa: F811

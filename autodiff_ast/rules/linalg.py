@@ -294,21 +294,96 @@ def einsum_operand_adjoint(g, subscripts, operands, i):
 
 
 @adjoint(np.einsum)
-def einsum(g, ans, subscripts, operand0, operand1=None, operand2=None, *, out=None,
+def einsum(g, ans, subscripts, operand0, operand1=None, operand2=None, operand3=None,
+           operand4=None, operand5=None, operand6=None, operand7=None, *, out=None,
            optimize=False, dtype=None, order="K", casting="safe"):
-    """One to three operands, with the subscripts as a string (``'ij,jk->ik'``, implicit
-    results and ``...`` included); see :func:`einsum_operand_adjoint`."""
+    """One to 8 operands, with the subscripts as a string (``'ij,jk->ik'``, implicit
+    results and ``...`` included); see :func:`einsum_operand_adjoint`. A rule's
+    signature is fixed, so it stops at 8 operands; a call with more is reported."""
     if not isinstance(subscripts, str):
         raise MissingRuleError(_INTERLEAVED)
-    # every return has four items: a rule called at run time is read by its first return
+    # every return has 9 items: a rule called at run time is read by its first return
     if not given(operand1):
-        return None, einsum_operand_adjoint(g, subscripts, (operand0,), 0), None, None
+        return (None, einsum_operand_adjoint(g, subscripts, (operand0,), 0), None, None, None, None,
+                None, None, None)
     if not given(operand2):
         return (None, einsum_operand_adjoint(g, subscripts, (operand0, operand1), 0),
-                einsum_operand_adjoint(g, subscripts, (operand0, operand1), 1), None)
-    return (None, einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2), 0),
-            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2), 1),
-            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2), 2))
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1), 1), None, None, None,
+                None, None, None)
+    if not given(operand3):
+        return (None, einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2), 0),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2), 1),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2), 2), None,
+                None, None, None, None)
+    if not given(operand4):
+        return (None,
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3), 0),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3), 1),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3), 2),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3), 3),
+                None, None, None, None)
+    if not given(operand5):
+        return (None,
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4), 0),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4), 1),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4), 2),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4), 3),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4), 4),
+                None, None, None)
+    if not given(operand6):
+        return (None,
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5), 0),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5), 1),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5), 2),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5), 3),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5), 4),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5), 5),
+                None, None)
+    if not given(operand7):
+        return (None,
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5, operand6), 0),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5, operand6), 1),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5, operand6), 2),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5, operand6), 3),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5, operand6), 4),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5, operand6), 5),
+                einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3,
+                                                       operand4, operand5, operand6), 6),
+                None)
+    return (None,
+            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3, operand4,
+                                                   operand5, operand6, operand7), 0),
+            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3, operand4,
+                                                   operand5, operand6, operand7), 1),
+            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3, operand4,
+                                                   operand5, operand6, operand7), 2),
+            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3, operand4,
+                                                   operand5, operand6, operand7), 3),
+            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3, operand4,
+                                                   operand5, operand6, operand7), 4),
+            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3, operand4,
+                                                   operand5, operand6, operand7), 5),
+            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3, operand4,
+                                                   operand5, operand6, operand7), 6),
+            einsum_operand_adjoint(g, subscripts, (operand0, operand1, operand2, operand3, operand4,
+                                                   operand5, operand6, operand7), 7))
 
 
 def _kron_blocks(g, a, b):
@@ -600,7 +675,7 @@ multilinear(np.matmul, ast.MatMult, np.dot, np.vdot, np.inner, np.outer, np.tens
             np.cross)
 # "subscripts" too: a string is never differentiated, and in the sublist form held in
 # variables (np.einsum(a, s, b, t), which desugar cannot rewrite) it is the first operand
-multilinear(np.einsum, params=("subscripts", "operand0", "operand1", "operand2"))
+multilinear(np.einsum, params=("subscripts",) + tuple(f"operand{k}" for k in range(8)))
 
 # The others have explicit tangent rules: norms, inverses, solvers, decompositions.
 
@@ -828,6 +903,47 @@ multilinear(dot_lhs, inner_lhs, kron_lhs, tensordot_lhs, params=("g", "b"))
 multilinear(dot_rhs, inner_rhs, kron_rhs, tensordot_rhs, params=("g", "a"))
 
 
+def einsum_replaced(subscripts, operands, i, d):
+    """``np.einsum(subscripts, *operands)`` with ``d`` in operand ``i``'s place.
+
+    >>> float(einsum_replaced('i,i,i,i->', [np.ones(2)] * 4, 1, np.arange(2.0)))
+    1.0
+    """
+    return np.einsum(subscripts, *operands[:i], d, *operands[i + 1:])
+
+
+def einsum_replaced_adjoints(g, subscripts, operands, i, d):
+    """The adjoints of ``operands`` in ``<g, einsum_replaced(subscripts, operands, i,
+    d)>``: zeros for operand ``i`` (read for its shape only), each other's adjoint in
+    that einsum.
+
+    >>> [float(x[0]) for x in einsum_replaced_adjoints(1.0, 'i,i,i,i->', [np.ones(2)] * 4, 1,
+    ...                                                 np.arange(2.0))]
+    [0.0, 0.0, 0.0, 0.0]
+    """
+    replaced = tuple(operands[:i]) + (d,) + tuple(operands[i + 1:])
+    return tuple(zeros_like(operands[j]) if j == i
+                 else einsum_operand_adjoint(g, subscripts, replaced, j)
+                 for j in range(len(operands)))
+
+
+def einsum_replaced_tangents(g, subscripts, operands, i, tangents):
+    """The tangent of ``einsum_operand_adjoint(g, subscripts, operands, i)`` from the
+    other operands' ``tangents``: one einsum adjoint per other operand, with that
+    operand replaced by its tangent.
+
+    >>> float(einsum_replaced_tangents(1.0, 'i,i,i,i->', [np.ones(2)] * 4, 0,
+    ...                                [np.ones(2)] * 4)[0])
+    3.0
+    """
+    total = 0.0
+    for j in range(len(operands)):
+        if j != i:
+            replaced = tuple(operands[:j]) + (tangents[j],) + tuple(operands[j + 1:])
+            total = total + einsum_operand_adjoint(g, subscripts, replaced, i)
+    return total
+
+
 @adjoint(einsum_operand_adjoint)
 def einsum_operand_adjoint_(d, ans, g, subscripts, operands, i):
     """``<d, einsum_operand_adjoint(g, s, operands, i)>`` is ``<g, np.einsum(s, ...)>``
@@ -835,7 +951,11 @@ def einsum_operand_adjoint_(d, ans, g, subscripts, operands, i):
     its adjoint in that einsum, ``einsum_operand_adjoint(g, s, (..., d, ...), j)``.
     Operand ``i`` is read for its shape only (zeros). One to three operands; with a
     literal ``i`` and a display of the operands (as gradient code has them) the rule is
-    written out."""
+    written out. More than three operands: the same, through :func:`einsum_replaced`
+    and :func:`einsum_replaced_adjoints`."""
+    if len(operands) > 3:
+        return (einsum_replaced(subscripts, operands, i, d), None,
+                einsum_replaced_adjoints(g, subscripts, operands, i, d), None)
     if len(operands) == 1:
         return np.einsum(subscripts, d), None, (zeros_like(operands[0]),), None
     if len(operands) == 2:
@@ -866,6 +986,9 @@ def einsum_operand_adjoint_(d, ans, g, subscripts, operands, i):
 def einsum_operand_adjoint_tangent(t, ans, g, subscripts, operands, i):
     """Linear in ``g`` and in each operand but the ``i``-th (read for its shape only):
     one term for ``g``'s tangent ``t[0]`` and one per other operand's (in ``t[2]``)."""
+    if len(operands) > 3:
+        return (einsum_operand_adjoint(t[0], subscripts, operands, i), None,
+                einsum_replaced_tangents(g, subscripts, operands, i, t[2]), None)
     if len(operands) == 1:
         return einsum_operand_adjoint(t[0], subscripts, operands, i), None, zeros_like(ans), None
     if len(operands) == 2:
