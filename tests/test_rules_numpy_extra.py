@@ -13,8 +13,9 @@ from autodiff_ast.rules import numpy_extra
 from autodiff_ast.transforms import jvp
 from sweep import case, function_from_source, sweep_tests, values
 
-# np.row_stack, where present, warns that it is deprecated at every call
-pytestmark = pytest.mark.filterwarnings("ignore:`row_stack` alias is deprecated")
+# np.row_stack and np.trapz, where present, warn that they are deprecated at every call
+pytestmark = [pytest.mark.filterwarnings("ignore:`row_stack` alias is deprecated"),
+              pytest.mark.filterwarnings("ignore:`trapz` is deprecated")]
 
 
 
@@ -182,6 +183,9 @@ def test_splits_unpacked_into_names(name):
     check_grads(f, x)
 
 
+if hasattr(np, "trapz"):  # np.trapezoid's old name, removed in NumPy 2.4: where present
+    CASES += [case(np.trapz, "np.trapz(y, dx=h)", y=V2, h=0.3),
+              case(np.trapz, "np.trapz(y, x, axis=1)", y=V3, x=np.array([0.0, 0.5, 1.7]))]
 if hasattr(np, "row_stack"):  # deprecated since NumPy 2.0: registered only where present
     CASES += [case(np.row_stack, "np.row_stack([x, y * x])", x=V1, y=values((5,), seed=2)),
               case(np.row_stack, "np.row_stack([x, y])", x=V2, y=values((4,), seed=2))]
