@@ -5,6 +5,7 @@ wrapper is what is differentiated; transforms pickle and copy."""
 
 import copy
 import functools
+import sys
 import itertools
 import linecache
 import multiprocessing
@@ -323,8 +324,9 @@ def test_a_wrapper_that_cannot_be_differentiated_says_it_is_a_decorator_s():
 
     with pytest.raises(AutodiffSyntaxError, match="try statements are not supported") as error:
         grad(f)(2.0)
-    assert any("f is wrapped by a decorator" in note and "f.__wrapped__" in note
-               for note in error.value.__notes__)
+    if sys.version_info >= (3, 11):  # exception notes (add_note) are Python 3.11's
+        assert any("f is wrapped by a decorator" in note and "f.__wrapped__" in note
+                   for note in error.value.__notes__)
 
 
 def with_default(k):
