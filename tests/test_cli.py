@@ -291,8 +291,8 @@ def test_circuit_draws_the_function_at_the_arguments(tiny):
 @pytest.mark.parametrize("command, options", [
     ("show", ["--wrt PARAMS", "--mode {grad,value_and_grad,jvp,vjp,hvp,jacobian,hessian}",
               "--args EXPR"]),
-    ("export", ["--wrt PARAMS", "--args EXPR", "-o OUT.py, --output OUT.py"]),
-    ("circuit", ["--wrt PARAMS", "--args EXPR", "-o OUT.svg, --output OUT.svg"]),
+    ("export", ["--wrt PARAMS", "--args EXPR", "--output OUT.py", "-o"]),
+    ("circuit", ["--wrt PARAMS", "--args EXPR", "--output OUT.svg", "-o"]),
 ])
 def test_each_command_has_help(tmp_path, command, options):
     done = run(command, "--help", cwd=tmp_path)
